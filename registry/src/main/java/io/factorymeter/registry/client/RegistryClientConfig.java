@@ -1,0 +1,246 @@
+package io.factorymeter.registry.client;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Connection settings of a {@link SchemaRegistryClient}, read from the same keys Confluent's
+ * clients use, so one properties file serves both.
+ *
+ * <ul>
+ *   <li>{@code schema.registry.url}: one or more base URLs, comma-separated; the client fails over
+ *       between them.
+ *   <li>{@code basic.auth.credentials.source}: {@code USER_INFO} (default when
+ *       {@code basic.auth.user.info} is set) or {@code URL} (user info taken from the URL).
+ *   <li>{@code basic.auth.user.info} (alias {@code schema.registry.basic.auth.user.info}):
+ *       {@code user:password}.
+ *   <li>{@code bearer.auth.credentials.source}: {@code STATIC_TOKEN}, with {@code bearer.auth.token}.
+ *   <li>{@code http.connect.timeout.ms}, {@code http.read.timeout.ms}: default 60,000 ms.
+ *   <li>{@code max.retries} (default 3), {@code retries.wait.ms} (default 1,000 ms, doubled per
+ *       attempt), {@code retries.max.wait.ms} (default 20,000 ms): retries on HTTP 5xx and on
+ *       connection errors; 4xx answers are never retried.
+ *   <li>{@code latest.cache.ttl.sec}: how long a "latest version" answer is cached, seconds;
+ *       -1 (default) caches it until the client is closed.
+ * </ul>
+ *
+ * <p>{@link #toString()} never shows credentials.
+ */
+public final class RegistryClientConfig {
+
+  public static final String URL = "schema.registry.url";
+  public static final String BASIC_AUTH_CREDENTIALS_SOURCE = "basic.auth.credentials.source";
+  public static final String BASIC_AUTH_USER_INFO = "basic.auth.user.info";
+  public static final String SR_BASIC_AUTH_USER_INFO = "schema.registry.basic.auth.user.info";
+  public static final String BEARER_AUTH_CREDENTIALS_SOURCE = "bearer.auth.credentials.source";
+  public static final String BEARER_AUTH_TOKEN = "bearer.auth.token";
+  public static final String CONNECT_TIMEOUT_MS = "http.connect.timeout.ms";
+  public static final String READ_TIMEOUT_MS = "http.read.timeout.ms";
+  public static final String MAX_RETRIES = "max.retries";
+  public static final String RETRIES_WAIT_MS = "retries.wait.ms";
+  public static final String RETRIES_MAX_WAIT_MS = "retries.max.wait.ms";
+  public static final String LATEST_CACHE_TTL_SEC = "latest.cache.ttl.sec";
+
+  private final List<URI> urls;
+  private final String authorizationHeader;
+  private final String authKind;
+  private final Duration connectTimeout;
+  private final Duration readTimeout;
+  private final int maxRetries;
+  private final long retryWaitMs;
+  private final long retryMaxWaitMs;
+  private final long latestCacheTtlSec;
+
+  private RegistryClientConfig(Map<String, ?> props) {
+    Object urlValue = props.get(URL);
+    if (urlValue == null || urlValue.toString().isBlank()) {
+      throw new ConfigException("Missing required configuration \"" + URL + "\"");
+    }
+    List<URI> parsed = new ArrayList<>();
+    String userInfoFromUrl = null;
+    for (String raw : urlValue.toString().split(",")) {
+      String trimmed = raw.trim();
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      URI uri = parseUrl(trimmed);
+      if (uri.getUserInfo() != null && userInfoFromUrl == null) {
+        userInfoFromUrl = uri.getUserInfo();
+      }
+      parsed.add(withoutUserInfo(uri));
+    }
+    if (parsed.isEmpty()) {
+      throw new ConfigException("Configuration \"" + URL + "\" names no URL");
+    }
+    this.urls = List.copyOf(parsed);
+
+    String userInfo = string(props, BASIC_AUTH_USER_INFO).or(() -> string(props, SR_BASIC_AUTH_USER_INFO)).orElse(null);
+    String basicSource = string(props, BASIC_AUTH_CREDENTIALS_SOURCE).map(s -> s.toUpperCase(Locale.ROOT)).orElse(null);
+    String bearerSource = string(props, BEARER_AUTH_CREDENTIALS_SOURCE).map(s -> s.toUpperCase(Locale.ROOT)).orElse(null);
+    String token = string(props, BEARER_AUTH_TOKEN).orElse(null);
+
+    if (bearerSource != null || (token != null && basicSource == null && userInfo == null)) {
+      if (bearerSource != null && !bearerSource.equals("STATIC_TOKEN")) {
+        throw new ConfigException(BEARER_AUTH_CREDENTIALS_SOURCE + " '" + bearerSource
+            + "' is not supported; use STATIC_TOKEN");
+      }
+      if (token == null) {
+        throw new ConfigException(BEARER_AUTH_CREDENTIALS_SOURCE + "=STATIC_TOKEN needs " + BEARER_AUTH_TOKEN);
+      }
+      this.authorizationHeader = "Bearer " + token;
+      this.authKind = "bearer";
+    } else if ("URL".equals(basicSource)) {
+      if (userInfoFromUrl == null) {
+        throw new ConfigException(BASIC_AUTH_CREDENTIALS_SOURCE + "=URL but " + URL + " carries no user info");
+      }
+      this.authorizationHeader = basic(userInfoFromUrl);
+      this.authKind = "basic";
+    } else if (basicSource == null || basicSource.equals("USER_INFO") || basicSource.equals("SASL_INHERIT")) {
+      if (basicSource != null && basicSource.equals("SASL_INHERIT")) {
+        throw new ConfigException(BASIC_AUTH_CREDENTIALS_SOURCE + "=SASL_INHERIT is not supported; use USER_INFO");
+      }
+      if (userInfo != null && !userInfo.isEmpty()) {
+        if (!userInfo.contains(":")) {
+          throw new ConfigException(BASIC_AUTH_USER_INFO + " must have the form user:password");
+        }
+        this.authorizationHeader = basic(userInfo);
+        this.authKind = "basic";
+      } else if ("USER_INFO".equals(basicSource)) {
+        throw new ConfigException(BASIC_AUTH_CREDENTIALS_SOURCE + "=USER_INFO needs " + BASIC_AUTH_USER_INFO);
+      } else if (userInfoFromUrl != null) {
+        this.authorizationHeader = basic(userInfoFromUrl);
+        this.authKind = "basic";
+      } else {
+        this.authorizationHeader = null;
+        this.authKind = "none";
+      }
+    } else {
+      throw new ConfigException(BASIC_AUTH_CREDENTIALS_SOURCE + " '" + basicSource
+          + "' is not supported; use USER_INFO or URL");
+    }
+
+    this.connectTimeout = Duration.ofMillis(longValue(props, CONNECT_TIMEOUT_MS, 60_000));
+    this.readTimeout = Duration.ofMillis(longValue(props, READ_TIMEOUT_MS, 60_000));
+    this.maxRetries = (int) longValue(props, MAX_RETRIES, 3);
+    this.retryWaitMs = longValue(props, RETRIES_WAIT_MS, 1_000);
+    this.retryMaxWaitMs = longValue(props, RETRIES_MAX_WAIT_MS, 20_000);
+    this.latestCacheTtlSec = longValue(props, LATEST_CACHE_TTL_SEC, -1);
+    if (maxRetries < 0 || retryWaitMs < 0 || retryMaxWaitMs < 0) {
+      throw new ConfigException(MAX_RETRIES + ", " + RETRIES_WAIT_MS + " and " + RETRIES_MAX_WAIT_MS + " must not be negative");
+    }
+  }
+
+  /** Reads the client settings out of a Kafka-style configuration map; other keys are ignored. */
+  public static RegistryClientConfig from(Map<String, ?> props) {
+    return new RegistryClientConfig(props);
+  }
+
+  /** A configuration with only a URL (or a comma-separated list of URLs). */
+  public static RegistryClientConfig forUrl(String url) {
+    return from(Map.of(URL, url));
+  }
+
+  public List<URI> urls() {
+    return urls;
+  }
+
+  /** The value of the HTTP Authorization header, or empty when no credentials are configured. */
+  Optional<String> authorizationHeader() {
+    return Optional.ofNullable(authorizationHeader);
+  }
+
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  public Duration readTimeout() {
+    return readTimeout;
+  }
+
+  public int maxRetries() {
+    return maxRetries;
+  }
+
+  public long retryWaitMs() {
+    return retryWaitMs;
+  }
+
+  public long retryMaxWaitMs() {
+    return retryMaxWaitMs;
+  }
+
+  public long latestCacheTtlSec() {
+    return latestCacheTtlSec;
+  }
+
+  @Override
+  public String toString() {
+    return "RegistryClientConfig{urls=" + urls + ", auth=" + authKind + ", maxRetries=" + maxRetries + "}";
+  }
+
+  private static URI parseUrl(String raw) {
+    try {
+      URI uri = new URI(raw);
+      if (uri.getScheme() == null || uri.getHost() == null
+          || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))) {
+        throw new ConfigException("Invalid " + URL + " '" + redact(raw) + "': expected http://host:port or https://host:port");
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      throw new ConfigException("Invalid " + URL + " '" + redact(raw) + "': " + e.getReason());
+    }
+  }
+
+  private static URI withoutUserInfo(URI uri) {
+    try {
+      String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+      while (path.endsWith("/")) {
+        path = path.substring(0, path.length() - 1);
+      }
+      return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), null, null, null)
+          .resolve(path.isEmpty() ? "" : path);
+    } catch (URISyntaxException e) {
+      throw new ConfigException("Invalid " + URL + ": " + e.getReason());
+    }
+  }
+
+  /** Removes user info from a URL so that it can be shown. */
+  static String redact(String url) {
+    return url.replaceAll("//[^/@]*@", "//***@");
+  }
+
+  private static String basic(String userInfo) {
+    return "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  private static Optional<String> string(Map<String, ?> props, String key) {
+    Object v = props.get(key);
+    if (v == null) {
+      return Optional.empty();
+    }
+    String s = v instanceof org.apache.kafka.common.config.types.Password p ? p.value() : v.toString();
+    return s.isEmpty() ? Optional.empty() : Optional.of(s);
+  }
+
+  private static long longValue(Map<String, ?> props, String key, long defaultValue) {
+    Object v = props.get(key);
+    if (v == null) {
+      return defaultValue;
+    }
+    if (v instanceof Number n) {
+      return n.longValue();
+    }
+    try {
+      return Long.parseLong(v.toString().trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key, v, "expected a whole number");
+    }
+  }
+}

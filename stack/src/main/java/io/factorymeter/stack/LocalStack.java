@@ -1,0 +1,200 @@
+package io.factorymeter.stack;
+
+import io.factorymeter.stack.registry.CompatibilityLevel;
+import io.factorymeter.stack.registry.KafkaSchemaJournal;
+import io.factorymeter.stack.registry.SchemaRegistryServer;
+import io.factorymeter.stack.registry.SchemaRepository;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local stack: a real Kafka broker (KRaft, in this JVM) and a Confluent-compatible schema
+ * registry that keeps its schemas in the broker's compacted {@code _schemas} topic. Hands out
+ * their addresses. Used by the demo (fixed ports 9092 and 8081 by default) and by the tests
+ * (free ports).
+ *
+ * <pre>{@code
+ * try (LocalStack stack = LocalStack.builder().start()) {
+ *   String bootstrap = stack.bootstrapServers();   // 127.0.0.1:<port>
+ *   String registry = stack.schemaRegistryUrl();   // http://127.0.0.1:<port>
+ * }
+ * }</pre>
+ */
+public final class LocalStack implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
+
+  /** Name of the topic the registry stores schemas in, as in Confluent Schema Registry. */
+  public static final String SCHEMAS_TOPIC = "_schemas";
+
+  private final EmbeddedKafka kafka;
+  private final KafkaSchemaJournal journal;
+  private final SchemaRegistryServer registry;
+  private final Path dataDir;
+  private final boolean deleteOnClose;
+  private boolean closed;
+
+  private LocalStack(EmbeddedKafka kafka, KafkaSchemaJournal journal, SchemaRegistryServer registry,
+      Path dataDir, boolean deleteOnClose) {
+    this.kafka = kafka;
+    this.journal = journal;
+    this.registry = registry;
+    this.dataDir = dataDir;
+    this.deleteOnClose = deleteOnClose;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** {@code bootstrap.servers} of the broker. */
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
+  }
+
+  /** {@code schema.registry.url} of the registry. */
+  public String schemaRegistryUrl() {
+    return registry.url();
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public EmbeddedKafka kafka() {
+    return kafka;
+  }
+
+  public SchemaRegistryServer registry() {
+    return registry;
+  }
+
+  /** Stops the registry, then the broker; removes the data directory when it was temporary. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    registry.close();
+    journal.close();
+    kafka.close();
+    if (deleteOnClose) {
+      deleteRecursively(dataDir);
+    }
+    log.info("Local stack stopped");
+  }
+
+  /** Settings of a {@link LocalStack}. */
+  public static final class Builder {
+    private int kafkaPort;
+    private int registryPort;
+    private Path dataDir;
+    private SchemaRegistryServer.Auth registryAuth = SchemaRegistryServer.Auth.NONE;
+    private CompatibilityLevel defaultCompatibility = CompatibilityLevel.BACKWARD;
+    private final Map<String, String> brokerOverrides = new HashMap<>();
+
+    /** Broker port on 127.0.0.1; 0 (default) picks a free one. */
+    public Builder kafkaPort(int port) {
+      this.kafkaPort = port;
+      return this;
+    }
+
+    /** Registry port on 127.0.0.1; 0 (default) picks a free one. */
+    public Builder registryPort(int port) {
+      this.registryPort = port;
+      return this;
+    }
+
+    /**
+     * Directory kept across runs (broker data, hence the schemas too). Default: a fresh temporary
+     * directory, removed on close.
+     */
+    public Builder dataDir(Path dir) {
+      this.dataDir = dir;
+      return this;
+    }
+
+    /** Credentials the registry requires (default: none). */
+    public Builder registryAuth(SchemaRegistryServer.Auth auth) {
+      this.registryAuth = auth;
+      return this;
+    }
+
+    /** Global compatibility level of a new registry (default BACKWARD, as Confluent's). */
+    public Builder defaultCompatibility(CompatibilityLevel level) {
+      this.defaultCompatibility = level;
+      return this;
+    }
+
+    /** A broker setting that replaces the default. */
+    public Builder brokerProperty(String key, String value) {
+      brokerOverrides.put(key, value);
+      return this;
+    }
+
+    /** Starts the broker and the registry, and waits until both serve requests. */
+    public LocalStack start() {
+      boolean temporary = dataDir == null;
+      Path dir;
+      try {
+        dir = temporary ? Files.createTempDirectory("factory-meter-stack-") : dataDir.toAbsolutePath();
+        Files.createDirectories(dir);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot create the stack's data directory: " + e.getMessage(), e);
+      }
+      EmbeddedKafka kafka = null;
+      KafkaSchemaJournal journal = null;
+      try {
+        kafka = EmbeddedKafka.start(dir.resolve("kafka"), kafkaPort, brokerOverrides);
+        journal = new KafkaSchemaJournal(kafka.bootstrapServers(), SCHEMAS_TOPIC);
+        SchemaRepository repository = new SchemaRepository(journal, defaultCompatibility);
+        SchemaRegistryServer registry = SchemaRegistryServer.start(repository, registryPort, registryAuth);
+        return new LocalStack(kafka, journal, registry, dir, temporary);
+      } catch (RuntimeException e) {
+        if (journal != null) {
+          journal.close();
+        }
+        if (kafka != null) {
+          kafka.close();
+        }
+        if (temporary) {
+          deleteRecursively(dir);
+        }
+        throw e;
+      }
+    }
+  }
+
+  static void deleteRecursively(Path dir) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          Files.deleteIfExists(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+          Files.deleteIfExists(d);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      log.warn("Could not remove {}: {}", dir, e.toString());
+    }
+  }
+}

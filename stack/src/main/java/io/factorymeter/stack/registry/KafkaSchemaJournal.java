@@ -1,0 +1,124 @@
+package io.factorymeter.stack.registry;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * A {@link SchemaJournal} on a single-partition, log-compacted Kafka topic ({@code _schemas} by
+ * default), like Confluent Schema Registry's. The topic is created when missing; an existing topic
+ * that is not compacted is refused, since deletion would lose schemas.
+ */
+public final class KafkaSchemaJournal implements SchemaJournal {
+
+  private final String topic;
+  private final Properties clientProps;
+  private final KafkaProducer<String, String> producer;
+  private final Duration timeout = Duration.ofSeconds(30);
+
+  public KafkaSchemaJournal(String bootstrapServers, String topic) {
+    this.topic = topic;
+    this.clientProps = new Properties();
+    clientProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    ensureTopic();
+    Properties p = new Properties();
+    p.putAll(clientProps);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "schema-registry-journal");
+    this.producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  @Override
+  public void append(String key, String value) {
+    try {
+      producer.send(new ProducerRecord<>(topic, 0, key, value)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while writing to " + topic, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("Cannot write to " + topic + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void replay(BiConsumer<String, String> apply) {
+    Properties p = new Properties();
+    p.putAll(clientProps);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "schema-registry-journal-reader");
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+      TopicPartition tp = new TopicPartition(topic, 0);
+      consumer.assign(List.of(tp));
+      consumer.seekToBeginning(List.of(tp));
+      long end = consumer.endOffsets(List.of(tp), timeout).get(tp);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (consumer.position(tp, timeout) < end) {
+        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+          apply.accept(r.key(), r.value());
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("Could not read " + topic + " to its end offset " + end + " within 60 s");
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    producer.close(Duration.ofSeconds(5));
+  }
+
+  private void ensureTopic() {
+    try (Admin admin = Admin.create(clientProps)) {
+      try {
+        admin.createTopics(List.of(new NewTopic(topic, 1, (short) -1)
+            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))))
+            .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw new IllegalStateException("Cannot create schema topic " + topic + ": " + e.getCause().getMessage(), e);
+        }
+      }
+      ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+      Config config = admin.describeConfigs(List.of(resource)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(resource);
+      String policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
+      if (!policy.equals(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+        throw new IllegalStateException("Schema topic " + topic + " has cleanup.policy=" + policy
+            + "; it must be compact, or old schemas would be deleted");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while preparing " + topic, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("Cannot prepare schema topic " + topic + ": " + e.getMessage(), e);
+    }
+  }
+}
