@@ -1,0 +1,59 @@
+package io.factorymeter.producers.simulate;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The ML.ENERGY rows the simulator is calibrated with: {@code mlenergy-profiles.csv} next to this
+ * class, cut from ../shared/data/mlenergy-leaderboard-v3 (attribution in the file).
+ */
+public final class ModelProfiles {
+
+  private static final String RESOURCE = "mlenergy-profiles.csv";
+
+  private ModelProfiles() {
+  }
+
+  /** Every profile of the bundled file, in file order. */
+  public static List<ModelProfile> bundled() {
+    try (InputStream in = ModelProfiles.class.getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("resource " + RESOURCE + " missing from the jar");
+      }
+      return parse(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Profiles for one GPU type (H100 or B200). */
+  public static List<ModelProfile> forGpu(String gpuType) {
+    return bundled().stream().filter(p -> p.gpuType().equals(gpuType)).toList();
+  }
+
+  static List<ModelProfile> parse(BufferedReader in) throws IOException {
+    List<ModelProfile> profiles = new ArrayList<>();
+    String header = null;
+    String line;
+    while ((line = in.readLine()) != null) {
+      if (line.startsWith("#") || line.isBlank()) {
+        continue;
+      }
+      if (header == null) {
+        header = line;
+        continue;
+      }
+      // model_id,nickname,gpu_model,num_gpus,max_num_seqs,output_throughput_tokens_per_sec,avg_power_watts,energy_per_token_joules
+      String[] f = line.split(",");
+      profiles.add(new ModelProfile(f[0], f[2], Integer.parseInt(f[3]), Double.parseDouble(f[5]),
+          Double.parseDouble(f[6]), Double.parseDouble(f[7])));
+    }
+    return profiles;
+  }
+}

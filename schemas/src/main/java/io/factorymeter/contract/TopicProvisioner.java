@@ -1,0 +1,106 @@
+package io.factorymeter.contract;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the topics an application needs, with the configuration the catalog gives them, and
+ * refuses to start on an existing topic whose cleanup policy is wrong: a compacted input topic
+ * would lose samples, a non-compacted output topic would lose settled lines.
+ */
+public final class TopicProvisioner {
+
+  private static final Logger log = LoggerFactory.getLogger(TopicProvisioner.class);
+  private static final long TIMEOUT_SECONDS = 30;
+
+  private final Admin admin;
+  private final Optional<Integer> partitions;
+  private final Optional<Short> replicationFactor;
+
+  /**
+   * @param partitions partitions of topics created here; empty for the broker default
+   * @param replicationFactor replication factor of topics created here; empty for the broker default
+   */
+  public TopicProvisioner(Admin admin, Optional<Integer> partitions, Optional<Short> replicationFactor) {
+    this.admin = admin;
+    this.partitions = partitions;
+    this.replicationFactor = replicationFactor;
+  }
+
+  /** A topic of the catalog under the name a deployment gives it. */
+  public record Topic(String name, FactoryTopic spec) {
+  }
+
+  /**
+   * Creates the missing topics and checks the cleanup policy of every one.
+   *
+   * @return names of the topics created now
+   * @throws IllegalStateException naming the topic whose cleanup policy is wrong, or when the
+   *     cluster cannot be reached
+   */
+  public List<String> ensure(Collection<Topic> topics) {
+    try {
+      Set<String> existing = new HashSet<>(admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+      List<String> created = new ArrayList<>();
+      List<NewTopic> missing = new ArrayList<>();
+      for (Topic t : topics) {
+        if (!existing.contains(t.name())) {
+          missing.add(new NewTopic(t.name(), partitions, replicationFactor).configs(t.spec().configs()));
+        }
+      }
+      if (!missing.isEmpty()) {
+        for (var entry : admin.createTopics(missing).values().entrySet()) {
+          try {
+            entry.getValue().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            created.add(entry.getKey());
+            log.info("Created topic {}", entry.getKey());
+          } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+              throw new IllegalStateException("Cannot create topic " + entry.getKey() + ": " + e.getCause().getMessage(), e);
+            }
+          }
+        }
+      }
+      checkPolicies(topics);
+      return created;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while preparing topics", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("Cannot prepare topics: " + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
+    }
+  }
+
+  private void checkPolicies(Collection<Topic> topics) throws InterruptedException, ExecutionException, TimeoutException {
+    List<ConfigResource> resources = topics.stream()
+        .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t.name())).toList();
+    Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    for (Topic t : topics) {
+      String policy = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name()))
+          .get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
+      String expected = t.spec().configs().get(TopicConfig.CLEANUP_POLICY_CONFIG);
+      if (!policy.equals(expected)) {
+        throw new IllegalStateException("Topic " + t.name() + " exists with cleanup.policy=" + policy
+            + " but must have cleanup.policy=" + expected + " (" + t.spec().name() + "); change it with"
+            + " kafka-configs.sh --alter --entity-type topics --entity-name " + t.name()
+            + " --add-config cleanup.policy=" + expected + ", or configure another topic name");
+      }
+    }
+  }
+}
