@@ -1,4 +1,4 @@
-package io.factorymeter.stack.registry;
+package io.factorymeter.conformance;
 
 import io.factorymeter.stack.LocalStack;
 import org.junit.jupiter.api.AfterAll;

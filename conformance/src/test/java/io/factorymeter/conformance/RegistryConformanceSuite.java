@@ -1,4 +1,4 @@
-package io.factorymeter.stack.registry;
+package io.factorymeter.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

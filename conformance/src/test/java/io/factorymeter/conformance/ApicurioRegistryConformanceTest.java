@@ -1,4 +1,4 @@
-package io.factorymeter.stack.registry;
+package io.factorymeter.conformance;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

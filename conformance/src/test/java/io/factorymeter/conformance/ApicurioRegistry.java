@@ -1,4 +1,4 @@
-package io.factorymeter.stack.registry;
+package io.factorymeter.conformance;
 
 import io.factorymeter.registry.client.RegistryClientConfig;
 import io.factorymeter.registry.client.SchemaRegistryClient;
