@@ -84,7 +84,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("share.coordinator.state.topic.replication.factor", "1");
     props.put("share.coordinator.state.topic.min.isr", "1");
     props.put("group.initial.rebalance.delay.ms", "0");
-    props.put("num.partitions", "1");
+    props.put("num.partitions", "3");
     props.put("auto.create.topics.enable", "false");
     props.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
     props.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));

@@ -1,0 +1,148 @@
+package io.factorymeter.cli;
+
+import io.factorymeter.contract.FactoryTopic;
+import io.factorymeter.contract.TopicProvisioner;
+import io.factorymeter.producers.kafka.AvroRecordSender;
+import io.factorymeter.producers.prices.PriceJson;
+import io.factorymeter.producers.simulate.FleetSimulator;
+import io.factorymeter.producers.simulate.SimulationRunner;
+import io.factorymeter.schema.NodeSample;
+import io.factorymeter.stack.LocalStack;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Everything in one process on the embedded defaults: the local stack, the example prices, a
+ * simulated fleet, and a live summary of the fleet in the terminal. Ctrl-C stops it all.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Run the local stack, a simulated fleet and a live fleet summary in one process; Ctrl-C stops.")
+final class DemoCommand implements Callable<Integer> {
+
+  static final String TELEMETRY = FactoryTopic.TELEMETRY.defaultName();
+
+  @Mixin
+  LocalStackOptions stackOptions;
+
+  @Mixin
+  FleetOptions fleet;
+
+  @Option(names = "--speedup", defaultValue = "1",
+      description = "Event-time seconds per wall-clock second (default: ${DEFAULT-VALUE}, a live fleet).")
+  double speedup;
+
+  @Option(names = "--run-for", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Stop by itself after this wall-clock time (default: until Ctrl-C).")
+  Duration runFor;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!(speedup > 0) || Double.isInfinite(speedup)) {
+      throw new UserError("--speedup must be a positive number", 2);
+    }
+    LocalStack stack = stackOptions.start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    List<AutoCloseable> resources = new ArrayList<>();
+    Thread hook = new Thread(() -> {
+      System.err.println("Stopping the demo...");
+      closeAll(resources);
+      stack.close();
+      stopped.countDown();
+    }, "demo-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+
+    Map<String, Object> props = new HashMap<>();
+    props.put("bootstrap.servers", stack.bootstrapServers());
+    props.put("schema.registry.url", stack.schemaRegistryUrl());
+    System.out.println("Kafka broker      " + stack.bootstrapServers());
+    System.out.println("Schema registry   " + stack.schemaRegistryUrl());
+
+    PricesCommand.publish(props, examplePrices(), FactoryTopic.TARIFFS.defaultName(), FactoryTopic.GPU_RATES.defaultName());
+    System.out.println("Prices            examples/prices.jsonl -> factory.tariffs, factory.gpu-rates");
+    TopicSetup.ensure(props, List.of(new TopicProvisioner.Topic(TELEMETRY, FactoryTopic.TELEMETRY)));
+
+    FleetSimulator simulator = new FleetSimulator(fleet.spec(), Instant.now());
+    AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(props, TELEMETRY);
+    SimulationRunner runner = new SimulationRunner(simulator, s -> sender.send(s.getNodeId(), s, null), speedup, null);
+    resources.add(() -> runner.stop());
+    Thread simulation = new Thread(() -> {
+      try {
+        runner.run();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "demo-simulator");
+    simulation.setDaemon(true);
+    simulation.start();
+    resources.add(() -> simulation.join(5_000));
+    resources.add(sender);
+    System.out.printf("Fleet             %d nodes, %d clusters, %d sites -> %s, %s%n", fleet.nodes, fleet.clusters,
+        fleet.sites, TELEMETRY, speedup == 1 ? "real time" : speedup + "x real time");
+    System.out.println("Pipeline          not running yet: figures below are computed from raw telemetry");
+    System.out.println("Live fleet figures per event-time minute (first line after the first full minute); Ctrl-C to stop.");
+    System.out.flush();
+
+    long deadline = runFor == null ? Long.MAX_VALUE : System.nanoTime() + runFor.toNanos();
+    try (TelemetrySummary summary = new TelemetrySummary(props, TELEMETRY)) {
+      String last = null;
+      while (stopped.getCount() > 0 && System.nanoTime() < deadline) {
+        summary.poll(Duration.ofMillis(1000));
+        Optional<String> line = summary.lastCompleteMinute();
+        if (line.isPresent() && !line.get().equals(last)) {
+          last = line.get();
+          System.out.println(last);
+          System.out.flush();
+        }
+      }
+    } catch (org.apache.kafka.common.errors.InterruptException | IllegalStateException e) {
+      // shutting down
+    }
+    if (stopped.getCount() > 0) {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      hook.run();
+    }
+    return 0;
+  }
+
+  private static List<PriceJson.Price> examplePrices() throws IOException {
+    List<PriceJson.Price> prices = new ArrayList<>();
+    try (InputStream in = DemoCommand.class.getResourceAsStream("prices.jsonl")) {
+      if (in == null) {
+        throw new UserError("prices.jsonl missing from the jar");
+      }
+      BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+      String line;
+      while ((line = reader.readLine()) != null) {
+        if (!line.isBlank()) {
+          prices.add(PriceJson.parse(line));
+        }
+      }
+    }
+    return prices;
+  }
+
+  private static void closeAll(List<AutoCloseable> resources) {
+    for (AutoCloseable r : resources) {
+      try {
+        r.close();
+      } catch (Exception e) {
+        // keep closing the rest
+      }
+    }
+  }
+}

@@ -1,0 +1,166 @@
+package io.factorymeter.cli;
+
+import io.factorymeter.contract.FactoryTopic;
+import io.factorymeter.contract.OutputKey;
+import io.factorymeter.contract.TopicProvisioner;
+import io.factorymeter.producers.kafka.AvroRecordSender;
+import io.factorymeter.producers.simulate.FleetSimulator;
+import io.factorymeter.producers.simulate.FleetSpec;
+import io.factorymeter.producers.simulate.SimulationRunner;
+import io.factorymeter.producers.telemetry.NodeSampleJson;
+import io.factorymeter.schema.NodeSample;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.zip.GZIPOutputStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Emits NodeSamples of a simulated fleet to Kafka, or writes them to a JSON Lines file. */
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+    description = {"Simulate a fleet of GPU nodes serving LLMs and emit its NodeSamples.",
+        "Power per token is calibrated on ML.ENERGY Leaderboard v3 figures; load follows the time of day."})
+final class SimulateCommand implements Callable<Integer> {
+
+  @Mixin
+  ConnectionOptions connection;
+
+  @Mixin
+  FleetOptions fleet;
+
+  @Option(names = "--topic", defaultValue = "factory.telemetry", description = "Topic to write to (default: ${DEFAULT-VALUE}).")
+  String topic;
+
+  @Option(names = "--start", paramLabel = "ISO", converter = InstantConverter.class,
+      description = "Event time of the first interval (default: now).")
+  Instant start;
+
+  @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Event time to simulate, e.g. 1h or 1d (default: until Ctrl-C; required with --output).")
+  Duration duration;
+
+  @Option(names = "--speedup", paramLabel = "X|max",
+      description = "Event-time seconds per wall-clock second; max for as fast as possible (default: 1, or max with --output).")
+  String speedup;
+
+  @Option(names = "--output", paramLabel = "FILE",
+      description = "Write JSON Lines to FILE (gzip when it ends in .gz) instead of Kafka.")
+  Path output;
+
+  @Override
+  public Integer call() throws Exception {
+    FleetSpec spec = fleet.spec();
+    Instant first = start != null ? start : Instant.now();
+    Instant end = duration == null ? null : first.plus(duration);
+    if (output != null && end == null) {
+      throw new UserError("--output needs --duration (how much event time to write)", 2);
+    }
+    double pace = parseSpeedup(output != null ? "max" : "1");
+    FleetSimulator simulator = new FleetSimulator(spec, first);
+    if (output != null) {
+      return writeFile(simulator, pace, end);
+    }
+    Map<String, Object> props = connection.properties();
+    Reachability.requireKafka(props);
+    Reachability.requireRegistry(props);
+    TopicSetup.ensure(props, List.of(new TopicProvisioner.Topic(topic, FactoryTopic.TELEMETRY)));
+    try (AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(props, topic)) {
+      SimulationRunner runner = new SimulationRunner(simulator, s -> sender.send(s.getNodeId(), s, null), pace, end);
+      System.err.printf("Simulating %d nodes (%d clusters, %d sites) from %s%s to %s at %s%n", spec.nodes(), spec.clusters(),
+          spec.sites(), OutputKey.iso(simulator.time()), end == null ? "" : " until " + OutputKey.iso(end), topic,
+          pace == 0 ? "full speed" : (pace == 1 ? "real time" : pace + "x real time"));
+      long count = runUntilDone(runner, sender::flush);
+      sender.flush();
+      System.out.printf("Sent %d samples to %s (event time %s to %s)%n", count, topic, OutputKey.iso(first),
+          OutputKey.iso(runner.eventTime()));
+    }
+    return 0;
+  }
+
+  private int writeFile(FleetSimulator simulator, double pace, Instant end) throws Exception {
+    try (OutputStream raw = Files.newOutputStream(output);
+         OutputStream maybeGzip = output.toString().endsWith(".gz") ? new GZIPOutputStream(raw, 1 << 16) : raw;
+         BufferedWriter out = new BufferedWriter(new OutputStreamWriter(maybeGzip, StandardCharsets.UTF_8), 1 << 16)) {
+      SimulationRunner runner = new SimulationRunner(simulator, s -> {
+        try {
+          out.write(NodeSampleJson.format(s));
+          out.newLine();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }, pace, end);
+      long count = runUntilDone(runner, () -> { });
+      System.out.printf("Wrote %d samples to %s%n", count, output);
+    } catch (IOException | UncheckedIOException e) {
+      throw new UserError("Cannot write " + output + ": " + e.getMessage());
+    }
+    return 0;
+  }
+
+  /** Runs the simulation, printing progress to stderr; Ctrl-C stops it after the current interval. */
+  static long runUntilDone(SimulationRunner runner, Runnable onStop) throws InterruptedException {
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      runner.stop();
+      try {
+        finished.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "simulate-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    Thread progress = new Thread(() -> {
+      try {
+        while (true) {
+          Thread.sleep(5_000);
+          System.err.printf("... %d samples, event time %s%n", runner.emitted(), OutputKey.iso(runner.eventTime()));
+        }
+      } catch (InterruptedException e) {
+        // done
+      }
+    }, "simulate-progress");
+    progress.setDaemon(true);
+    progress.start();
+    try {
+      return runner.run();
+    } finally {
+      progress.interrupt();
+      onStop.run();
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running: it returns as soon as finished is counted down
+      }
+    }
+  }
+
+  private double parseSpeedup(String fallback) {
+    String v = speedup == null ? fallback : speedup.trim().toLowerCase(Locale.ROOT);
+    if (v.equals("max")) {
+      return 0;
+    }
+    try {
+      double d = Double.parseDouble(v);
+      if (d > 0 && Double.isFinite(d)) {
+        return d;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw new UserError("--speedup must be a positive number or max, got '" + speedup + "'", 2);
+  }
+}
