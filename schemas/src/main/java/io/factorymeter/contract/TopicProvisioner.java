@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,14 +84,27 @@ public final class TopicProvisioner {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while preparing topics", e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("Cannot prepare topics: " + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new IllegalStateException("Cannot prepare topics: " + cause.getClass().getSimpleName()
+          + (cause.getMessage() == null ? "" : ": " + cause.getMessage()), e);
     }
   }
 
   private void checkPolicies(Collection<Topic> topics) throws InterruptedException, ExecutionException, TimeoutException {
     List<ConfigResource> resources = topics.stream()
         .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t.name())).toList();
-    Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Map<ConfigResource, Config> configs = null;
+    for (int attempt = 1; configs == null; attempt++) {
+      try {
+        configs = admin.describeConfigs(resources).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        // a topic created a moment ago may not be known to every part of the cluster yet
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || attempt >= 50) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
     for (Topic t : topics) {
       String policy = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name()))
           .get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
