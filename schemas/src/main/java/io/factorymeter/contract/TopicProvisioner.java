@@ -44,8 +44,16 @@ public final class TopicProvisioner {
     this.replicationFactor = replicationFactor;
   }
 
-  /** A topic of the catalog under the name a deployment gives it. */
-  public record Topic(String name, FactoryTopic spec) {
+  /**
+   * A topic to ensure: its name, the configs to create it with (the cleanup policy among them is
+   * also checked on an existing topic), and its partitions when they must not be the default.
+   */
+  public record Topic(String name, Map<String, String> configs, Optional<Integer> partitions) {
+
+    /** A topic of the catalog under the name a deployment gives it. */
+    public Topic(String name, FactoryTopic spec) {
+      this(name, spec.configs(), Optional.empty());
+    }
   }
 
   /**
@@ -62,7 +70,7 @@ public final class TopicProvisioner {
       List<NewTopic> missing = new ArrayList<>();
       for (Topic t : topics) {
         if (!existing.contains(t.name())) {
-          missing.add(new NewTopic(t.name(), partitions, replicationFactor).configs(t.spec().configs()));
+          missing.add(new NewTopic(t.name(), t.partitions().or(() -> partitions), replicationFactor).configs(t.configs()));
         }
       }
       if (!missing.isEmpty()) {
@@ -108,10 +116,10 @@ public final class TopicProvisioner {
     for (Topic t : topics) {
       String policy = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name()))
           .get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
-      String expected = t.spec().configs().get(TopicConfig.CLEANUP_POLICY_CONFIG);
-      if (!policy.equals(expected)) {
+      String expected = t.configs().get(TopicConfig.CLEANUP_POLICY_CONFIG);
+      if (expected != null && !policy.equals(expected)) {
         throw new IllegalStateException("Topic " + t.name() + " exists with cleanup.policy=" + policy
-            + " but must have cleanup.policy=" + expected + " (" + t.spec().name() + "); change it with"
+            + " but must have cleanup.policy=" + expected + "; change it with"
             + " kafka-configs.sh --alter --entity-type topics --entity-name " + t.name()
             + " --add-config cleanup.policy=" + expected + ", or configure another topic name");
       }

@@ -1,7 +1,9 @@
 package io.factorymeter.stack.registry;
 
 import java.time.Duration;
+import io.factorymeter.contract.TopicProvisioner;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -10,8 +12,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -19,9 +19,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -98,27 +96,11 @@ public final class KafkaSchemaJournal implements SchemaJournal {
 
   private void ensureTopic() {
     try (Admin admin = Admin.create(clientProps)) {
-      try {
-        admin.createTopics(List.of(new NewTopic(topic, 1, (short) -1)
-            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))))
-            .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof TopicExistsException)) {
-          throw new IllegalStateException("Cannot create schema topic " + topic + ": " + e.getCause().getMessage(), e);
-        }
-      }
-      ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-      Config config = admin.describeConfigs(List.of(resource)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(resource);
-      String policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
-      if (!policy.equals(TopicConfig.CLEANUP_POLICY_COMPACT)) {
-        throw new IllegalStateException("Schema topic " + topic + " has cleanup.policy=" + policy
-            + "; it must be compact, or old schemas would be deleted");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while preparing " + topic, e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("Cannot prepare schema topic " + topic + ": " + e.getMessage(), e);
+      new TopicProvisioner(admin, Optional.empty(), Optional.empty()).ensure(List.of(new TopicProvisioner.Topic(topic,
+          Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT), Optional.of(1))));
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("Schema topic " + topic + ": " + e.getMessage()
+          + " (a schema topic must be compacted, or old schemas would be deleted)", e);
     }
   }
 }
