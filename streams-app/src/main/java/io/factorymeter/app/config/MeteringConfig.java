@@ -1,0 +1,138 @@
+package io.factorymeter.app.config;
+
+import io.factorymeter.contract.FactoryTopic;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Settings of the metering topology. Every value has the default of SPEC.md and can be set from
+ * a Kafka-style map with the keys below (durations as {@code 90s}, {@code 2m}, {@code 48h},
+ * {@code 30d} or ISO-8601).
+ *
+ * @param topics topic names
+ * @param window length of a metric window ({@code factory.meter.window}, default 1 minute)
+ * @param grace how long after its end a metric window still accepts samples
+ *     ({@code factory.meter.grace}, default 2 minutes)
+ * @param restatementHorizon how long after stream time passed a sample it may still change a
+ *     bill; older samples go to the late topic ({@code factory.meter.restatement.horizon}, 48 h)
+ * @param dedupHorizon how long (sample) timestamps are remembered to drop duplicates; never shorter
+ *     than the restatement horizon ({@code factory.meter.dedup.horizon}, 48 h)
+ * @param priceHistoryRetention how far back price versions are kept for lookups as of a sample's
+ *     time ({@code factory.meter.price.history.retention}, 30 days)
+ * @param currency the one currency the deployment bills in ({@code factory.meter.currency}, USD)
+ */
+public record MeteringConfig(
+    TopicNames topics,
+    Duration window,
+    Duration grace,
+    Duration restatementHorizon,
+    Duration dedupHorizon,
+    Duration priceHistoryRetention,
+    String currency) {
+
+  public static final String WINDOW = "factory.meter.window";
+  public static final String GRACE = "factory.meter.grace";
+  public static final String RESTATEMENT_HORIZON = "factory.meter.restatement.horizon";
+  public static final String DEDUP_HORIZON = "factory.meter.dedup.horizon";
+  public static final String PRICE_HISTORY_RETENTION = "factory.meter.price.history.retention";
+  public static final String CURRENCY = "factory.meter.currency";
+  /** Prefix of topic name overrides: {@code factory.meter.topic.<catalog name in lower case>}, e.g. {@code factory.meter.topic.telemetry}. */
+  public static final String TOPIC_PREFIX = "factory.meter.topic.";
+
+  public MeteringConfig {
+    require(!window.isNegative() && !window.isZero() && window.toMillis() % 1000 == 0
+        && Duration.ofHours(1).toMillis() % window.toMillis() == 0,
+        WINDOW + " must be a whole number of seconds that divides one hour, got " + window);
+    require(!grace.isNegative(), GRACE + " must not be negative");
+    require(restatementHorizon.compareTo(grace) >= 0, RESTATEMENT_HORIZON + " must be at least the grace period");
+    require(!priceHistoryRetention.isNegative() && !priceHistoryRetention.isZero(), PRICE_HISTORY_RETENTION + " must be positive");
+    require(currency != null && currency.matches("[A-Z]{3}"), CURRENCY + " must be an ISO 4217 code like USD, got " + currency);
+    // SPEC §1: the dedup horizon is never shorter than the restatement horizon
+    if (dedupHorizon.compareTo(restatementHorizon) < 0) {
+      dedupHorizon = restatementHorizon;
+    }
+  }
+
+  /** The defaults of SPEC.md. */
+  public static MeteringConfig defaults() {
+    return new MeteringConfig(TopicNames.defaults(), Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofHours(48),
+        Duration.ofHours(48), Duration.ofDays(30), "USD");
+  }
+
+  /** Reads the settings (and topic name overrides) from a configuration map; absent keys keep their default. */
+  public static MeteringConfig from(Map<String, ?> props) {
+    MeteringConfig d = defaults();
+    TopicNames topics = d.topics();
+    for (FactoryTopic t : FactoryTopic.values()) {
+      Object name = props.get(TOPIC_PREFIX + t.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+      if (name != null && !name.toString().isBlank()) {
+        topics = topics.with(t, name.toString().trim());
+      }
+    }
+    return new MeteringConfig(topics,
+        duration(props, WINDOW, d.window()),
+        duration(props, GRACE, d.grace()),
+        duration(props, RESTATEMENT_HORIZON, d.restatementHorizon()),
+        duration(props, DEDUP_HORIZON, d.dedupHorizon()),
+        duration(props, PRICE_HISTORY_RETENTION, d.priceHistoryRetention()),
+        props.containsKey(CURRENCY) ? props.get(CURRENCY).toString().trim() : d.currency());
+  }
+
+  public MeteringConfig withWindow(Duration window, Duration grace) {
+    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceHistoryRetention, currency);
+  }
+
+  public MeteringConfig withCurrency(String currency) {
+    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceHistoryRetention, currency);
+  }
+
+  public MeteringConfig withHorizons(Duration restatementHorizon, Duration dedupHorizon) {
+    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceHistoryRetention, currency);
+  }
+
+  public MeteringConfig withPriceHistoryRetention(Duration retention) {
+    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, retention, currency);
+  }
+
+  private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+  /** Parses {@code 500ms}, {@code 90s}, {@code 2m}, {@code 48h}, {@code 30d} or ISO-8601. */
+  public static Duration parseDuration(String key, String value) {
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    Matcher m = SIMPLE.matcher(v);
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
+      };
+    }
+    try {
+      return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
+    } catch (DateTimeParseException e) {
+      throw new ConfigException(key, value, "expected a duration such as 90s, 2m, 48h, 30d or PT2M");
+    }
+  }
+
+  private static Duration duration(Map<String, ?> props, String key, Duration fallback) {
+    Object v = props.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    return v instanceof Duration d ? d : parseDuration(key, v.toString());
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new ConfigException(message);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package io.factorymeter.app.metering;
+
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.streams.StreamsMetrics;
+
+/**
+ * Counters an operator reads (JMX, {@code KafkaStreams#metrics()}, the {@code run} command's
+ * status line): Kafka Streams custom sensors in the metric group {@code stream-factory-meter-metrics},
+ * each with a {@code -total} and a {@code -rate} metric, tagged with the task or global processor.
+ */
+public final class MeteringCounters {
+
+  /** Metric group of every counter (Kafka Streams prefixes the scope with "stream-" and suffixes "-metrics"). */
+  public static final String GROUP = "stream-factory-meter-metrics";
+  static final String SCOPE = "factory-meter";
+
+  /** What is counted; the metric is {@code <name>-total}. */
+  public enum Counter {
+    SAMPLES_IN("samples-in"),
+    DUPLICATES("duplicates"),
+    INVALID_DESERIALIZATION("invalid-deserialization"),
+    INVALID_KEY_MISMATCH("invalid-key-mismatch"),
+    INVALID_INVALID_ID("invalid-invalid-id"),
+    INVALID_OUT_OF_RANGE("invalid-out-of-range"),
+    INVALID_NAN("invalid-nan"),
+    LATE_FOR_METRICS("late-for-metrics"),
+    LATE_BEYOND_RESTATEMENT("late-beyond-restatement"),
+    UNPRICED("unpriced"),
+    PRICES_IGNORED_CURRENCY("prices-ignored-currency"),
+    PRICES_INVALID("prices-invalid");
+
+    private final String metricName;
+
+    Counter(String metricName) {
+      this.metricName = metricName;
+    }
+
+    /** The operation name; the total is {@code metricName() + "-total"}. */
+    public String metricName() {
+      return metricName;
+    }
+
+    static Counter invalid(SampleValidation.Reason reason) {
+      return switch (reason) {
+        case DESERIALIZATION -> INVALID_DESERIALIZATION;
+        case KEY_MISMATCH -> INVALID_KEY_MISMATCH;
+        case INVALID_ID -> INVALID_INVALID_ID;
+        case OUT_OF_RANGE -> INVALID_OUT_OF_RANGE;
+        case NAN -> INVALID_NAN;
+      };
+    }
+  }
+
+  private final StreamsMetrics metrics;
+  private final String entity;
+  private final Map<Counter, Sensor> sensors = new EnumMap<>(Counter.class);
+
+  /** Counters of one task or global processor, {@code entity} naming it (e.g. the task id). */
+  public MeteringCounters(StreamsMetrics metrics, String entity) {
+    this.metrics = metrics;
+    this.entity = entity;
+  }
+
+  public void increment(Counter counter) {
+    sensors.computeIfAbsent(counter, c -> metrics.addRateTotalSensor(SCOPE, entity, c.metricName(),
+        Sensor.RecordingLevel.INFO)).record();
+  }
+
+  /** Removes this entity's sensors (a closed task). */
+  public void close() {
+    sensors.values().forEach(metrics::removeSensor);
+    sensors.clear();
+  }
+}

@@ -1,0 +1,158 @@
+package io.factorymeter.app.metering;
+
+import io.factorymeter.app.config.MeteringConfig;
+import io.factorymeter.app.metering.Intake.Metered;
+import io.factorymeter.app.metering.Intake.Rejected;
+import io.factorymeter.app.metering.Intake.TooLate;
+import io.factorymeter.app.pricing.PriceHistory;
+import io.factorymeter.app.pricing.PriceUpdate;
+import io.factorymeter.app.serde.AppSerdes;
+import io.factorymeter.contract.FactoryTopic;
+import io.factorymeter.contract.OutputKey;
+import io.factorymeter.schema.ClusterMetrics;
+import io.factorymeter.schema.FleetMetrics;
+import io.factorymeter.schema.GpuRate;
+import io.factorymeter.schema.NodeMetrics;
+import io.factorymeter.schema.NodeSample;
+import io.factorymeter.schema.Tariff;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.BiFunction;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * The metering topology (SPEC §1, §2, §4): telemetry in; dead letters, too-late samples and
+ * node, cluster and fleet figures per window out.
+ *
+ * <pre>
+ * factory.telemetry (bytes) ─ intake: decode, validate, late?, dedup, price ─┬─ dlq
+ *                                                                             ├─ late
+ *                       contributions of samples still open for metrics ◄─────┘
+ *   ├─ by node (no repartition) ─ window (grace) ─────────────► factory.metrics.node.1m
+ *   ├─ by cluster (repartition) ─ window (restatement horizon) ► factory.metrics.cluster.1m
+ *   └─ fleet (repartition) ────── window (restatement horizon) ► factory.metrics.fleet.1m
+ * </pre>
+ *
+ * <p>The metric grace is applied once, at the intake, against the partition's stream time; the
+ * cluster and fleet windows then accept everything the nodes accepted (their grace is the
+ * restatement horizon), so a group's figures are always the sum of its nodes', however the
+ * partitions' stream times drift apart. Prices come from two global versioned stores (see
+ * {@link PriceHistory}).
+ */
+public final class MeteringTopology {
+
+  /** Names of the state stores, e.g. for interactive queries. */
+  public static final String NODE_WINDOW_STORE = "node-window";
+  public static final String CLUSTER_WINDOW_STORE = "cluster-window";
+  public static final String FLEET_WINDOW_STORE = "fleet-window";
+
+  private MeteringTopology() {
+  }
+
+  /** Builds the topology; pure: no I/O, everything from the arguments. */
+  public static Topology build(MeteringConfig config, AppSerdes serdes) {
+    StreamsBuilder builder = new StreamsBuilder();
+    KStream<String, Metered> metered = addIntake(builder, config, serdes);
+    addMetrics(metered, config, serdes);
+    return builder.build();
+  }
+
+  /**
+   * Adds price stores, intake, dead-letter and late outputs to a builder; returns the stream of
+   * metered samples (those still open for metrics and those late for metrics), keyed by nodeId,
+   * in event time.
+   */
+  public static KStream<String, Metered> addIntake(StreamsBuilder builder, MeteringConfig config, AppSerdes serdes) {
+    String currency = config.currency();
+    String tariffs = config.topics().name(FactoryTopic.TARIFFS);
+    String gpuRates = config.topics().name(FactoryTopic.GPU_RATES);
+    builder.addGlobalStore(PriceHistory.tariffStore(config.priceHistoryRetention()), tariffs,
+        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("tariffs"),
+        () -> new PriceUpdate<>(PriceHistory.TARIFF_STORE, tariffs, serdes.values(Tariff.class).deserializer(),
+            Tariff::getCurrency, Tariff::getEffectiveFrom, currency));
+    builder.addGlobalStore(PriceHistory.gpuRateStore(config.priceHistoryRetention()), gpuRates,
+        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("gpu-rates"),
+        () -> new PriceUpdate<>(PriceHistory.GPU_RATE_STORE, gpuRates, serdes.values(GpuRate.class).deserializer(),
+            GpuRate::getCurrency, GpuRate::getEffectiveFrom, currency));
+    builder.addStateStore(SampleIntake.dedupStore(config));
+    builder.addStateStore(SampleIntake.clockStore());
+
+    KStream<String, byte[]> telemetry = builder.stream(config.topics().telemetry(),
+        Consumed.with(Serdes.String(), Serdes.ByteArray()).withTimestampExtractor(new TelemetryTimestampExtractor())
+            .withName("telemetry"));
+    Serde<NodeSample> samples = serdes.values(NodeSample.class);
+    KStream<String, Intake> intake = telemetry.processValues(() -> new SampleIntake(config, samples.deserializer()),
+        Named.as("intake"), SampleIntake.DEDUP_STORE, SampleIntake.CLOCK_STORE);
+
+    Map<String, KStream<String, Intake>> outcomes = intake.split(Named.as("intake-"))
+        .branch((k, v) -> v instanceof Rejected, Branched.as("rejected"))
+        .branch((k, v) -> v instanceof TooLate, Branched.as("late"))
+        .defaultBranch(Branched.as("metered"));
+    outcomes.get("intake-rejected")
+        .mapValues(v -> ((Rejected) v).original(), Named.as("dead-letter-bytes"))
+        .to(config.topics().name(FactoryTopic.TELEMETRY_DLQ), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dead-letters"));
+    outcomes.get("intake-late")
+        .mapValues(v -> ((TooLate) v).original(), Named.as("late-bytes"))
+        .to(config.topics().name(FactoryTopic.TELEMETRY_LATE), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("late-samples"));
+    return outcomes.get("intake-metered").mapValues(v -> (Metered) v, Named.as("metered"));
+  }
+
+  /** Adds the node, cluster and fleet windows and their output topics. */
+  public static void addMetrics(KStream<String, Metered> metered, MeteringConfig config, AppSerdes serdes) {
+    WindowFiguresSerde figures = new WindowFiguresSerde();
+    String currency = config.currency();
+    long windowMs = config.window().toMillis();
+    KStream<String, WindowFigures> contributions = metered
+        .filter((k, m) -> m.forMetrics(), Named.as("open-for-metrics"))
+        .mapValues(m -> WindowFigures.of(m.priced(), m.firstOfNodeInWindow()), Named.as("contribution"));
+
+    window(contributions, "node", NODE_WINDOW_STORE, config.grace(), config, figures)
+        .map((w, f) -> KeyValue.pair(OutputKey.window(w.key(), w.window().startTime()),
+            new MetricFigures(f, w.window().startTime(), windowMs).toNodeMetrics(w.key(), currency)), Named.as("node-metrics"))
+        .to(config.topics().name(FactoryTopic.NODE_METRICS),
+            Produced.with(Serdes.String(), serdes.values(NodeMetrics.class)).withName("node-metrics-out"));
+
+    group(contributions.selectKey((node, f) -> f.clusterId(), Named.as("by-cluster")), "cluster", CLUSTER_WINDOW_STORE,
+        config, figures, (w, f) -> new MetricFigures(f, w.window().startTime(), windowMs).toClusterMetrics(w.key(), currency))
+        .to(config.topics().name(FactoryTopic.CLUSTER_METRICS),
+            Produced.with(Serdes.String(), serdes.values(ClusterMetrics.class)).withName("cluster-metrics-out"));
+
+    group(contributions.selectKey((node, f) -> OutputKey.FLEET, Named.as("to-fleet")), "fleet", FLEET_WINDOW_STORE,
+        config, figures, (w, f) -> new MetricFigures(f, w.window().startTime(), windowMs).toFleetMetrics(OutputKey.FLEET, currency))
+        .to(config.topics().name(FactoryTopic.FLEET_METRICS),
+            Produced.with(Serdes.String(), serdes.values(FleetMetrics.class)).withName("fleet-metrics-out"));
+  }
+
+  private static <V> KStream<String, V> group(KStream<String, WindowFigures> rekeyed, String name, String store,
+      MeteringConfig config, WindowFiguresSerde figures, BiFunction<Windowed<String>, WindowFigures, V> publish) {
+    return window(rekeyed, name, store, config.restatementHorizon(), config, figures)
+        .map((w, f) -> KeyValue.pair(OutputKey.window(w.key(), w.window().startTime()), publish.apply(w, f)),
+            Named.as(name + "-metrics"));
+  }
+
+  private static KStream<Windowed<String>, WindowFigures> window(KStream<String, WindowFigures> contributions, String name,
+      String store, Duration grace, MeteringConfig config, WindowFiguresSerde figures) {
+    return contributions
+        .groupByKey(Grouped.with(name, Serdes.String(), figures))
+        .windowedBy(TimeWindows.ofSizeAndGrace(config.window(), grace))
+        .aggregate(WindowFigures::new, (key, contribution, sum) -> sum.add(contribution), Named.as(name + "-window"),
+            Materialized.<String, WindowFigures, WindowStore<Bytes, byte[]>>as(store)
+                .withKeySerde(Serdes.String()).withValueSerde(figures).withRetention(config.window().plus(grace)))
+        .toStream(Named.as(name + "-window-updates"));
+  }
+}
