@@ -1,0 +1,145 @@
+package io.factorymeter.app;
+
+import io.factorymeter.app.config.MeteringConfig;
+import io.factorymeter.app.metering.MeteringCounters;
+import io.factorymeter.app.metering.MeteringTopology;
+import io.factorymeter.app.rocksdb.BoundedMemoryRocksDbConfig;
+import io.factorymeter.app.serde.AppSerdes;
+import io.factorymeter.contract.FactoryTopic;
+import io.factorymeter.contract.TopicProvisioner;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wiring of the Kafka Streams application: provisions the topics, builds the topology from the
+ * pure {@code build} methods, configures Kafka Streams (exactly_once_v2 by default, bounded
+ * RocksDB memory) and runs it.
+ */
+public final class MeteringApplication implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(MeteringApplication.class);
+
+  /** The topics the application reads and writes. */
+  public static final List<FactoryTopic> TOPICS = List.of(FactoryTopic.TELEMETRY, FactoryTopic.TELEMETRY_DLQ,
+      FactoryTopic.TELEMETRY_LATE, FactoryTopic.TARIFFS, FactoryTopic.GPU_RATES, FactoryTopic.NODE_METRICS,
+      FactoryTopic.CLUSTER_METRICS, FactoryTopic.FLEET_METRICS);
+
+  /**
+   * How to run.
+   *
+   * @param applicationId Kafka Streams application.id (consumer group, internal topic prefix)
+   * @param stateDir where RocksDB state lives (outside the system temp directory)
+   * @param threads stream threads
+   */
+  public record Options(String applicationId, Path stateDir, int threads) {
+  }
+
+  private final KafkaStreams streams;
+
+  private MeteringApplication(KafkaStreams streams) {
+    this.streams = streams;
+  }
+
+  /** The Kafka Streams configuration: client properties first, then the application's settings. */
+  public static Properties streamsProperties(Map<String, Object> clientProps, Options options) {
+    Properties props = new Properties();
+    props.putAll(clientProps);
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, options.applicationId());
+    props.put(StreamsConfig.STATE_DIR_CONFIG, options.stateDir().toAbsolutePath().toString());
+    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, options.threads());
+    props.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDbConfig.class.getName());
+    props.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
+    return props;
+  }
+
+  /** The topology the application runs. */
+  public static Topology topology(MeteringConfig config, Map<String, Object> clientProps) {
+    return MeteringTopology.build(config, new AppSerdes(clientProps));
+  }
+
+  /** Creates missing topics; fails naming a topic whose cleanup policy is wrong. */
+  public static void provisionTopics(Map<String, Object> clientProps, MeteringConfig config) {
+    Map<String, Object> adminProps = new HashMap<>();
+    clientProps.forEach((k, v) -> {
+      if (AdminClientConfig.configNames().contains(k)) {
+        adminProps.put(k, v);
+      }
+    });
+    try (Admin admin = Admin.create(adminProps)) {
+      new TopicProvisioner(admin, Optional.empty(), Optional.empty()).ensure(config.topics().provisioning(TOPICS));
+    }
+  }
+
+  /** Provisions the topics, starts the application and waits until it runs (or fails). */
+  public static MeteringApplication start(Map<String, Object> clientProps, MeteringConfig config, Options options) {
+    provisionTopics(clientProps, config);
+    KafkaStreams streams = new KafkaStreams(topology(config, clientProps), streamsProperties(clientProps, options));
+    streams.setUncaughtExceptionHandler(e -> {
+      log.error("Stream thread failed; stopping the application", e);
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    streams.start();
+    return new MeteringApplication(streams);
+  }
+
+  /** Waits until the application is RUNNING; false if it failed or the timeout passed. */
+  public boolean awaitRunning(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      KafkaStreams.State s = streams.state();
+      if (s == KafkaStreams.State.RUNNING) {
+        return true;
+      }
+      if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING || s == KafkaStreams.State.PENDING_ERROR) {
+        return false;
+      }
+      Thread.sleep(100);
+    }
+    return false;
+  }
+
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  /** Totals of the operator counters ({@link MeteringCounters}), by name, summed over tasks. */
+  public Map<String, Double> counters() {
+    return counters(streams.metrics());
+  }
+
+  public static Map<String, Double> counters(Map<MetricName, ? extends Metric> metrics) {
+    Map<String, Double> totals = new TreeMap<>();
+    for (MeteringCounters.Counter c : MeteringCounters.Counter.values()) {
+      totals.put(c.metricName(), 0.0);
+    }
+    metrics.forEach((name, metric) -> {
+      if (name.group().equals(MeteringCounters.GROUP) && name.name().endsWith("-total")) {
+        totals.merge(name.name().substring(0, name.name().length() - "-total".length()),
+            ((Number) metric.metricValue()).doubleValue(), Double::sum);
+      }
+    });
+    return totals;
+  }
+
+  @Override
+  public void close() {
+    streams.close(Duration.ofSeconds(30));
+  }
+}

@@ -1,0 +1,245 @@
+package io.factorymeter.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.factorymeter.app.config.MeteringConfig;
+import io.factorymeter.contract.FactoryTopic;
+import io.factorymeter.producers.kafka.AvroRecordSender;
+import io.factorymeter.producers.simulate.FleetSimulator;
+import io.factorymeter.producers.simulate.FleetSpec;
+import io.factorymeter.registry.serde.SchemaRegistryAvroDeserializer;
+import io.factorymeter.schema.FleetMetrics;
+import io.factorymeter.schema.GpuRate;
+import io.factorymeter.schema.NodeSample;
+import io.factorymeter.schema.Tariff;
+import io.factorymeter.schema.UsageEntry;
+import io.factorymeter.stack.LocalStack;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The metering application on a real broker with exactly_once_v2: the simulator's samples
+ * replayed twice give the same metrics as replayed once, the fleet's totals equal the samples'
+ * (summed independently here), and every output topic is compacted and readable read_committed.
+ */
+class MeteringIntegrationTest {
+
+  private static LocalStack stack;
+
+  @BeforeAll
+  static void start() {
+    stack = LocalStack.builder().start();
+  }
+
+  @AfterAll
+  static void stop() {
+    stack.close();
+  }
+
+  private static Map<String, Object> clientProps() {
+    Map<String, Object> p = new HashMap<>();
+    p.put("bootstrap.servers", stack.bootstrapServers());
+    p.put("schema.registry.url", stack.schemaRegistryUrl());
+    return p;
+  }
+
+  /** A configuration whose topics all carry a prefix, so runs do not share data. */
+  private static MeteringConfig config(String prefix) {
+    Map<String, Object> p = new HashMap<>();
+    for (FactoryTopic t : FactoryTopic.values()) {
+      p.put(MeteringConfig.TOPIC_PREFIX + t.name().toLowerCase().replace('_', '-'), prefix + t.defaultName());
+    }
+    return MeteringConfig.from(p);
+  }
+
+  private static List<NodeSample> simulatedSamples() {
+    FleetSimulator sim = new FleetSimulator(new FleetSpec(12, 3, 2, 4, 8, Duration.ofSeconds(10), 11L),
+        Instant.parse("2026-11-26T08:00:00Z"));
+    List<NodeSample> all = new ArrayList<>();
+    for (int i = 0; i < 90; i++) {   // 15 minutes
+      all.addAll(sim.step());
+    }
+    return all;
+  }
+
+  private static void publishPrices(MeteringConfig config) {
+    try (AvroRecordSender<Tariff> t = new AvroRecordSender<>(clientProps(), config.topics().name(FactoryTopic.TARIFFS));
+         AvroRecordSender<GpuRate> g = new AvroRecordSender<>(clientProps(), config.topics().name(FactoryTopic.GPU_RATES))) {
+      Instant from = Instant.parse("2026-11-01T00:00:00Z");
+      t.send("site-a", new Tariff("site-a", "USD", 0.085, 1.25, from), from.toEpochMilli());
+      t.send("site-b", new Tariff("site-b", "USD", 0.132, 1.38, from), from.toEpochMilli());
+      g.send("H100-SXM5-80GB", new GpuRate("H100-SXM5-80GB", "USD", 2.10, from), from.toEpochMilli());
+      g.send("B200-SXM-180GB", new GpuRate("B200-SXM-180GB", "USD", 3.40, from), from.toEpochMilli());
+      t.flush();
+      g.flush();
+    }
+  }
+
+  private static void replay(MeteringConfig config, List<NodeSample> samples) {
+    try (AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(clientProps(), config.topics().telemetry())) {
+      samples.forEach(s -> sender.send(s.getNodeId(), s, null));
+      sender.flush();
+    }
+  }
+
+  /** Waits until the application has committed every input offset. */
+  private static void awaitCaughtUp(String applicationId, String topic) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      while (System.nanoTime() < deadline) {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
+            .partitionsToOffsetAndMetadata().get();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+            .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
+        boolean done = ends.entrySet().stream().allMatch(e -> committed.containsKey(e.getKey())
+            && committed.get(e.getKey()).offset() >= e.getValue().offset());
+        if (done) {
+          return;
+        }
+        Thread.sleep(250);
+      }
+      throw new AssertionError("application " + applicationId + " did not catch up with " + topic);
+    }
+  }
+
+  /** Latest value per key of a topic, read with read_committed, as generic records rendered to strings. */
+  private static Map<String, String> latestByKey(String topic) {
+    Map<String, Object> p = clientProps();
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + topic);
+    SchemaRegistryAvroDeserializer<GenericRecord> values = new SchemaRegistryAvroDeserializer<>();
+    values.configure(clientProps(), false);
+    Map<String, String> latest = new TreeMap<>();
+    try (KafkaConsumer<String, GenericRecord> consumer = new KafkaConsumer<>(p, new StringDeserializer(), values)) {
+      consumer.subscribe(List.of(topic));
+      long quietSince = System.nanoTime();
+      while (System.nanoTime() - quietSince < Duration.ofSeconds(3).toNanos()) {
+        var records = consumer.poll(Duration.ofMillis(200));
+        if (!records.isEmpty()) {
+          quietSince = System.nanoTime();
+        }
+        for (ConsumerRecord<String, GenericRecord> r : records) {
+          latest.put(r.key(), String.valueOf(r.value()));
+        }
+      }
+    }
+    return latest;
+  }
+
+  private static Map<String, Map<String, String>> run(String prefix, List<NodeSample> samples, int times, Path stateDir)
+      throws Exception {
+    MeteringConfig config = config(prefix);
+    MeteringApplication.provisionTopics(clientProps(), config);
+    publishPrices(config);
+    for (int i = 0; i < times; i++) {
+      replay(config, samples);
+    }
+    String applicationId = prefix + "metering";
+    try (MeteringApplication app = MeteringApplication.start(clientProps(), config,
+        new MeteringApplication.Options(applicationId, stateDir, 2))) {
+      assertTrue(app.awaitRunning(Duration.ofSeconds(60)), "application running");
+      awaitCaughtUp(applicationId, config.topics().telemetry());
+      Map<String, Double> counters = app.counters();
+      assertEquals((double) samples.size() * times, counters.get("samples-in"));
+      assertEquals((double) samples.size() * (times - 1), counters.get("duplicates"));
+    }
+    Map<String, Map<String, String>> outputs = new TreeMap<>();
+    for (FactoryTopic t : List.of(FactoryTopic.NODE_METRICS, FactoryTopic.CLUSTER_METRICS, FactoryTopic.FLEET_METRICS)) {
+      outputs.put(t.name(), latestByKey(config.topics().name(t)));
+    }
+    return outputs;
+  }
+
+  @Test
+  void replayingTwiceGivesTheSameMetricsAsOnceAndEveryOutputTopicIsCompacted(@TempDir Path dir) throws Exception {
+    List<NodeSample> samples = simulatedSamples();
+    Map<String, Map<String, String>> once = run("once.", samples, 1, Files.createDirectories(dir.resolve("once")));
+    Map<String, Map<String, String>> twice = run("twice.", samples, 2, Files.createDirectories(dir.resolve("twice")));
+
+    assertFalse(once.get("FLEET_METRICS").isEmpty());
+    assertEquals(15, once.get("FLEET_METRICS").size(), "one fleet record per minute");
+    assertEquals(15 * 3, once.get("CLUSTER_METRICS").size());
+    assertEquals(once, twice, "value for value");
+
+    // the fleet's totals against an independent sum over the samples
+    Map<String, Object> p = clientProps();
+    SchemaRegistryAvroDeserializer<FleetMetrics> fleetValues = new SchemaRegistryAvroDeserializer<>();
+    p.put("specific.avro.value.type", FleetMetrics.class);
+    fleetValues.configure(p, false);
+    double energy = 0;
+    long tokens = 0;
+    for (NodeSample s : samples) {
+      energy += s.getEnergyJoules() != null ? s.getEnergyJoules() : s.getPowerWatts() * s.getIntervalMs() / 1000.0;
+      for (UsageEntry u : s.getUsage()) {
+        tokens += u.getPromptTokens() + u.getCompletionTokens();
+      }
+    }
+    double fleetEnergy = 0;
+    long fleetTokens = 0;
+    long fleetSamples = 0;
+    Map<String, Object> c = clientProps();
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "fleet-check");
+    Map<String, FleetMetrics> latest = new TreeMap<>();
+    try (KafkaConsumer<String, FleetMetrics> consumer = new KafkaConsumer<>(c, new StringDeserializer(), fleetValues)) {
+      consumer.subscribe(List.of("once.factory.metrics.fleet.1m"));
+      long quietSince = System.nanoTime();
+      while (System.nanoTime() - quietSince < Duration.ofSeconds(3).toNanos()) {
+        var records = consumer.poll(Duration.ofMillis(200));
+        if (!records.isEmpty()) {
+          quietSince = System.nanoTime();
+        }
+        records.forEach(r -> latest.put(r.key(), r.value()));
+      }
+    }
+    for (FleetMetrics f : latest.values()) {
+      fleetEnergy += f.getEnergyJ();
+      fleetTokens += f.getTokens();
+      fleetSamples += f.getSamples();
+      assertTrue(f.getTotalCost() != null && f.getTotalCost() > 0, "priced: " + f);
+    }
+    assertEquals(samples.size(), fleetSamples);
+    assertEquals(tokens, fleetTokens);
+    assertEquals(energy, fleetEnergy, energy * 1e-9);
+
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+      for (FactoryTopic t : Set.of(FactoryTopic.NODE_METRICS, FactoryTopic.CLUSTER_METRICS, FactoryTopic.FLEET_METRICS,
+          FactoryTopic.TELEMETRY_DLQ, FactoryTopic.TELEMETRY_LATE, FactoryTopic.TARIFFS, FactoryTopic.GPU_RATES)) {
+        String name = "once." + t.defaultName();
+        ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, name);
+        Config config = admin.describeConfigs(List.of(r)).all().get().get(r);
+        assertEquals("compact", config.get("cleanup.policy").value(), name);
+      }
+    }
+  }
+}
