@@ -1,7 +1,8 @@
 package io.factorymeter.cli;
 
+import io.factorymeter.app.MeteringApplication;
+import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.contract.FactoryTopic;
-import io.factorymeter.contract.TopicProvisioner;
 import io.factorymeter.producers.kafka.AvroRecordSender;
 import io.factorymeter.producers.prices.PriceJson;
 import io.factorymeter.producers.simulate.FleetSimulator;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -27,11 +27,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Everything in one process on the embedded defaults: the local stack, the example prices, a
- * simulated fleet, and a live summary of the fleet in the terminal. Ctrl-C stops it all.
+ * Everything in one process on the embedded defaults: the local stack, the example prices, the
+ * metering pipeline, a simulated fleet, and a live summary of the fleet's metrics in the
+ * terminal. Ctrl-C stops it all.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Run the local stack, a simulated fleet and a live fleet summary in one process; Ctrl-C stops.")
+    description = "Run the local stack, the pipeline, a simulated fleet and a live fleet summary in one process; Ctrl-C stops.")
 final class DemoCommand implements Callable<Integer> {
 
   static final String TELEMETRY = FactoryTopic.TELEMETRY.defaultName();
@@ -72,9 +73,17 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println("Kafka broker      " + stack.bootstrapServers());
     System.out.println("Schema registry   " + stack.schemaRegistryUrl());
 
+    MeteringConfig config = MeteringConfig.defaults();
+    MeteringApplication.provisionTopics(props, config);
     PricesCommand.publish(props, examplePrices(), FactoryTopic.TARIFFS.defaultName(), FactoryTopic.GPU_RATES.defaultName());
     System.out.println("Prices            examples/prices.jsonl -> factory.tariffs, factory.gpu-rates");
-    TopicSetup.ensure(props, List.of(new TopicProvisioner.Topic(TELEMETRY, FactoryTopic.TELEMETRY)));
+    MeteringApplication app = MeteringApplication.start(props, config,
+        new MeteringApplication.Options("factory-meter-demo", stack.dataDir().resolve("streams-state"), 1));
+    resources.add(0, app);
+    if (!app.awaitRunning(Duration.ofSeconds(120))) {
+      throw new UserError("The pipeline did not start (state " + app.streams().state() + ")");
+    }
+    System.out.println("Pipeline          running: factory.telemetry -> factory.metrics.{node,cluster,fleet}.1m");
 
     FleetSimulator simulator = new FleetSimulator(fleet.spec(), Instant.now());
     AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(props, TELEMETRY);
@@ -93,21 +102,16 @@ final class DemoCommand implements Callable<Integer> {
     resources.add(sender);
     System.out.printf("Fleet             %d nodes, %d clusters, %d sites -> %s, %s%n", fleet.nodes, fleet.clusters,
         fleet.sites, TELEMETRY, speedup == 1 ? "real time" : speedup + "x real time");
-    System.out.println("Pipeline          not running yet: figures below are computed from raw telemetry");
-    System.out.println("Live fleet figures per event-time minute (first line after the first full minute); Ctrl-C to stop.");
+    System.out.println("Fleet per event-time minute, from factory.metrics.fleet.1m (a line once the next minute began); Ctrl-C to stop.");
     System.out.flush();
 
     long deadline = runFor == null ? Long.MAX_VALUE : System.nanoTime() + runFor.toNanos();
-    try (TelemetrySummary summary = new TelemetrySummary(props, TELEMETRY)) {
-      String last = null;
+    try (FleetSummary summary = new FleetSummary(props, FactoryTopic.FLEET_METRICS.defaultName())) {
       while (stopped.getCount() > 0 && System.nanoTime() < deadline) {
-        summary.poll(Duration.ofMillis(1000));
-        Optional<String> line = summary.lastCompleteMinute();
-        if (line.isPresent() && !line.get().equals(last)) {
-          last = line.get();
-          System.out.println(last);
-          System.out.flush();
+        for (String line : summary.poll(Duration.ofMillis(1000))) {
+          System.out.println(line);
         }
+        System.out.flush();
       }
     } catch (org.apache.kafka.common.errors.InterruptException | IllegalStateException e) {
       // shutting down

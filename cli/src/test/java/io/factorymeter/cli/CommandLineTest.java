@@ -177,4 +177,30 @@ class CommandLineTest {
     assertEquals("Wrote " + lines.size() + " samples to " + a, first.out().strip());
     assertEquals(lines, Files.readAllLines(b));
   }
+
+  @Test
+  void runRefusesAnOutputTopicThatIsNotCompacted(@TempDir Path dir) throws Exception {
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+        java.util.Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+      admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("wrong.metrics.node.1m", 1, (short) 1)
+          .configs(java.util.Map.of("cleanup.policy", "delete")))).all().get();
+    }
+    Path config = dir.resolve("app.properties");
+    Files.writeString(config, "factory.meter.topic.node-metrics=wrong.metrics.node.1m\n");
+    Run run = run("run", "--config", config.toString(), "--state-dir", dir.resolve("state").toString(),
+        "--application-id", "wrong-policy");
+    assertEquals(1, run.exitCode());
+    assertTrue(run.err().startsWith("factory-meter: Topic wrong.metrics.node.1m exists with cleanup.policy=delete but must have cleanup.policy=compact"),
+        run.err());
+    assertEquals(1, run.err().strip().lines().count(), run.err());
+  }
+
+  @Test
+  void runRejectsBadPipelineSettingsAsUsageErrors(@TempDir Path dir) {
+    Run badWindow = run("run", "--window", "7m", "--state-dir", dir.toString());
+    assertEquals(2, badWindow.exitCode());
+    assertTrue(badWindow.err().contains("factory.meter.window must be a whole number of seconds that divides one hour"), badWindow.err());
+    Run badCurrency = run("run", "--currency", "dollars", "--state-dir", dir.toString());
+    assertEquals(2, badCurrency.exitCode());
+  }
 }

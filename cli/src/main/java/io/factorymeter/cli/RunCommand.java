@@ -1,0 +1,70 @@
+package io.factorymeter.cli;
+
+import io.factorymeter.app.MeteringApplication;
+import io.factorymeter.app.config.MeteringConfig;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import org.apache.kafka.streams.KafkaStreams;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Runs the Kafka Streams application until Ctrl-C or SIGTERM, printing its counters now and then. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {"Run the metering pipeline (Kafka Streams, exactly_once_v2 by default): telemetry in;",
+        "node, cluster and fleet metrics per window, dead letters and late samples out. Creates the topics it needs."})
+final class RunCommand implements Callable<Integer> {
+
+  @Mixin
+  ConnectionOptions connection;
+
+  @Mixin
+  PipelineOptions pipeline;
+
+  @Option(names = "--status-interval", defaultValue = "30s", converter = DurationConverter.class,
+      description = "How often to print the counters to stderr (default: ${DEFAULT-VALUE}).")
+  Duration statusInterval;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Map<String, Object> props = connection.properties();
+    MeteringConfig config = pipeline.meteringConfig(props);
+    MeteringApplication.Options options = pipeline.options();
+    Reachability.requireKafka(props);
+    Reachability.requireRegistry(props);
+    MeteringApplication app;
+    try {
+      app = MeteringApplication.start(props, config, options);
+    } catch (IllegalStateException e) {
+      throw new UserError(e.getMessage());
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.err.println("Stopping (committing and closing state stores)...");
+      app.close();
+      System.err.println(status(app.counters()));
+      stopped.countDown();
+    }, "run-shutdown"));
+    if (!app.awaitRunning(Duration.ofSeconds(120))) {
+      throw new UserError("The pipeline did not start (state " + app.streams().state() + "); --verbose shows why");
+    }
+    System.err.printf("Running %s: %s -> metrics per %s (grace %s), currency %s, state in %s%n", options.applicationId(),
+        config.topics().telemetry(), config.window(), config.grace(), config.currency(), options.stateDir());
+    while (!stopped.await(statusInterval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      KafkaStreams.State state = app.streams().state();
+      if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
+        throw new UserError("The pipeline stopped (state " + state + "); --verbose shows why");
+      }
+      System.err.println(status(app.counters()));
+    }
+    return 0;
+  }
+
+  static String status(Map<String, Double> counters) {
+    return counters.entrySet().stream().map(e -> e.getKey() + " " + String.format("%,.0f", e.getValue()))
+        .collect(Collectors.joining("  ", "counters: ", ""));
+  }
+}
