@@ -4,6 +4,7 @@ import io.factorymeter.schema.ClusterMetrics;
 import io.factorymeter.schema.FleetMetrics;
 import io.factorymeter.schema.NodeMetrics;
 import java.time.Instant;
+import org.apache.avro.specific.SpecificRecordBase;
 
 /**
  * The published figures of SPEC §2, derived from the sums of a window.
@@ -93,46 +94,57 @@ public record MetricFigures(WindowFigures f, Instant windowStart, long windowMs)
   }
 
   public NodeMetrics toNodeMetrics(String nodeId, String currency) {
-    return NodeMetrics.newBuilder()
-        .setNodeId(nodeId).setClusterId(f.clusterId).setSite(f.site).setGpuModel(f.gpuModel).setGpuCount(f.gpuCount)
-        .setWindowStart(windowStart).setWindowEnd(windowStart.plusMillis(windowMs)).setSamples(f.samples)
-        .setTokens(f.tokens).setOutputTokens(f.outputTokens).setEnergyJ(energyJ())
-        .setTokensPerSecond(tokensPerSecond()).setOutputTokensPerSecond(outputTokensPerSecond())
-        .setTokensPerJoule(tokensPerJoule()).setOutputTokensPerJoule(outputTokensPerJoule())
-        .setCovered(f.coveredMs).setAvgPowerW(nodeAvgPowerW()).setCoverage(nodeCoverage())
-        .setUtilization(utilization()).setMaxTemperatureC(f.maxTemperatureC).setMeanTemperatureC(meanTemperatureC())
-        .setEnergyCost(energyCost()).setCapacityCost(capacityCost()).setTotalCost(totalCost())
-        .setCostPerMillionTokens(costPerMillionTokens()).setCurrency(currency).setUnpricedSamples(f.unpricedSamples)
-        .build();
+    NodeMetrics m = new NodeMetrics();
+    m.setNodeId(nodeId);
+    m.setClusterId(f.clusterId);
+    m.setSite(f.site);
+    m.setGpuModel(f.gpuModel);
+    m.setGpuCount(f.gpuCount);
+    m.setAvgPowerW(nodeAvgPowerW());
+    m.setCoverage(nodeCoverage());
+    return fill(m, currency);
   }
 
   public ClusterMetrics toClusterMetrics(String clusterId, String currency) {
-    return ClusterMetrics.newBuilder()
-        .setClusterId(clusterId)
-        .setWindowStart(windowStart).setWindowEnd(windowStart.plusMillis(windowMs)).setSamples(f.samples)
-        .setNodesReporting((int) f.nodesReporting)
-        .setTokens(f.tokens).setOutputTokens(f.outputTokens).setEnergyJ(energyJ())
-        .setTokensPerSecond(tokensPerSecond()).setOutputTokensPerSecond(outputTokensPerSecond())
-        .setTokensPerJoule(tokensPerJoule()).setOutputTokensPerJoule(outputTokensPerJoule())
-        .setCovered(f.coveredMs).setAvgPowerW(groupAvgPowerW()).setCoverage(groupCoverage())
-        .setUtilization(utilization()).setMaxTemperatureC(f.maxTemperatureC).setMeanTemperatureC(meanTemperatureC())
-        .setEnergyCost(energyCost()).setCapacityCost(capacityCost()).setTotalCost(totalCost())
-        .setCostPerMillionTokens(costPerMillionTokens()).setCurrency(currency).setUnpricedSamples(f.unpricedSamples)
-        .build();
+    ClusterMetrics m = new ClusterMetrics();
+    m.setClusterId(clusterId);
+    m.setNodesReporting((int) f.nodesReporting);
+    m.setAvgPowerW(groupAvgPowerW());
+    m.setCoverage(groupCoverage());
+    return fill(m, currency);
   }
 
   public FleetMetrics toFleetMetrics(String fleetId, String currency) {
-    return FleetMetrics.newBuilder()
-        .setFleetId(fleetId)
-        .setWindowStart(windowStart).setWindowEnd(windowStart.plusMillis(windowMs)).setSamples(f.samples)
-        .setNodesReporting((int) f.nodesReporting)
-        .setTokens(f.tokens).setOutputTokens(f.outputTokens).setEnergyJ(energyJ())
-        .setTokensPerSecond(tokensPerSecond()).setOutputTokensPerSecond(outputTokensPerSecond())
-        .setTokensPerJoule(tokensPerJoule()).setOutputTokensPerJoule(outputTokensPerJoule())
-        .setCovered(f.coveredMs).setAvgPowerW(groupAvgPowerW()).setCoverage(groupCoverage())
-        .setUtilization(utilization()).setMaxTemperatureC(f.maxTemperatureC).setMeanTemperatureC(meanTemperatureC())
-        .setEnergyCost(energyCost()).setCapacityCost(capacityCost()).setTotalCost(totalCost())
-        .setCostPerMillionTokens(costPerMillionTokens()).setCurrency(currency).setUnpricedSamples(f.unpricedSamples)
-        .build();
+    FleetMetrics m = new FleetMetrics();
+    m.setFleetId(fleetId);
+    m.setNodesReporting((int) f.nodesReporting);
+    m.setAvgPowerW(groupAvgPowerW());
+    m.setCoverage(groupCoverage());
+    return fill(m, currency);
+  }
+
+  /** Sets the figures every level shares; the three metric records use the same field names for them. */
+  private <R extends SpecificRecordBase> R fill(R m, String currency) {
+    m.put("windowStart", windowStart);
+    m.put("windowEnd", windowStart.plusMillis(windowMs));
+    m.put("samples", f.samples);
+    m.put("tokens", f.tokens);
+    m.put("outputTokens", f.outputTokens);
+    m.put("energyJ", energyJ());
+    m.put("tokensPerSecond", tokensPerSecond());
+    m.put("outputTokensPerSecond", outputTokensPerSecond());
+    m.put("tokensPerJoule", tokensPerJoule());
+    m.put("outputTokensPerJoule", outputTokensPerJoule());
+    m.put("covered", f.coveredMs);
+    m.put("utilization", utilization());
+    m.put("maxTemperatureC", f.maxTemperatureC);
+    m.put("meanTemperatureC", meanTemperatureC());
+    m.put("energyCost", energyCost());
+    m.put("capacityCost", capacityCost());
+    m.put("totalCost", totalCost());
+    m.put("costPerMillionTokens", costPerMillionTokens());
+    m.put("currency", currency);
+    m.put("unpricedSamples", f.unpricedSamples);
+    return m;
   }
 }
