@@ -2,7 +2,6 @@ package io.factorymeter.app;
 
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.metering.MeteringCounters;
-import io.factorymeter.app.metering.MeteringTopology;
 import io.factorymeter.app.rocksdb.BoundedMemoryRocksDbConfig;
 import io.factorymeter.app.serde.AppSerdes;
 import io.factorymeter.contract.FactoryTopic;
@@ -38,7 +37,7 @@ public final class MeteringApplication implements AutoCloseable {
   /** The topics the application reads and writes. */
   public static final List<FactoryTopic> TOPICS = List.of(FactoryTopic.TELEMETRY, FactoryTopic.TELEMETRY_DLQ,
       FactoryTopic.TELEMETRY_LATE, FactoryTopic.TARIFFS, FactoryTopic.GPU_RATES, FactoryTopic.NODE_METRICS,
-      FactoryTopic.CLUSTER_METRICS, FactoryTopic.FLEET_METRICS);
+      FactoryTopic.CLUSTER_METRICS, FactoryTopic.FLEET_METRICS, FactoryTopic.BILLING_HOURLY);
 
   /**
    * How to run.
@@ -71,26 +70,41 @@ public final class MeteringApplication implements AutoCloseable {
 
   /** The topology the application runs. */
   public static Topology topology(MeteringConfig config, Map<String, Object> clientProps) {
-    return MeteringTopology.build(config, new AppSerdes(clientProps));
+    return FactoryTopology.build(config, new AppSerdes(clientProps));
   }
 
-  /** Creates missing topics; fails naming a topic whose cleanup policy is wrong. */
-  public static void provisionTopics(Map<String, Object> clientProps, MeteringConfig config) {
+  /**
+   * Creates missing topics, fails naming a topic whose cleanup policy is wrong, and returns the
+   * configuration completed with the number of partitions of the telemetry topic.
+   */
+  public static MeteringConfig provisionTopics(Map<String, Object> clientProps, MeteringConfig config) {
+    try (Admin admin = Admin.create(adminProps(clientProps))) {
+      new TopicProvisioner(admin, Optional.empty(), Optional.empty()).ensure(config.topics().provisioning(TOPICS));
+      String telemetry = config.topics().telemetry();
+      int partitions = admin.describeTopics(List.of(telemetry)).allTopicNames().get().get(telemetry).partitions().size();
+      return config.withInputPartitions(partitions);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while preparing topics", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("Cannot describe " + config.topics().telemetry() + ": " + e.getCause().getMessage(), e);
+    }
+  }
+
+  static Map<String, Object> adminProps(Map<String, Object> clientProps) {
     Map<String, Object> adminProps = new HashMap<>();
     clientProps.forEach((k, v) -> {
       if (AdminClientConfig.configNames().contains(k)) {
         adminProps.put(k, v);
       }
     });
-    try (Admin admin = Admin.create(adminProps)) {
-      new TopicProvisioner(admin, Optional.empty(), Optional.empty()).ensure(config.topics().provisioning(TOPICS));
-    }
+    return adminProps;
   }
 
-  /** Provisions the topics, starts the application and waits until it runs (or fails). */
+  /** Provisions the topics and starts the application (see {@link #awaitRunning}). */
   public static MeteringApplication start(Map<String, Object> clientProps, MeteringConfig config, Options options) {
-    provisionTopics(clientProps, config);
-    KafkaStreams streams = new KafkaStreams(topology(config, clientProps), streamsProperties(clientProps, options));
+    MeteringConfig complete = provisionTopics(clientProps, config);
+    KafkaStreams streams = new KafkaStreams(topology(complete, clientProps), streamsProperties(clientProps, options));
     streams.setUncaughtExceptionHandler(e -> {
       log.error("Stream thread failed; stopping the application", e);
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;

@@ -25,6 +25,12 @@ import org.apache.kafka.common.config.ConfigException;
  * @param priceHistoryRetention how far back price versions are kept for lookups as of a sample's
  *     time ({@code factory.meter.price.history.retention}, 30 days)
  * @param currency the one currency the deployment bills in ({@code factory.meter.currency}, USD)
+ * @param billingGrace how long after its end a billing period (hour) closes and its lines are
+ *     emitted as final ({@code factory.meter.billing.grace}, 10 minutes)
+ * @param promptWeight weight of a prompt token against a completion token when a sample's energy
+ *     and cost are split among its usage entries ({@code factory.meter.billing.prompt.weight}, 1.0)
+ * @param inputPartitions partitions of the telemetry topic: a billing period closes when every
+ *     one of them has passed it (set by the application from the topic; 1 in tests)
  */
 public record MeteringConfig(
     TopicNames topics,
@@ -33,7 +39,10 @@ public record MeteringConfig(
     Duration restatementHorizon,
     Duration dedupHorizon,
     Duration priceHistoryRetention,
-    String currency) {
+    String currency,
+    Duration billingGrace,
+    double promptWeight,
+    int inputPartitions) {
 
   public static final String WINDOW = "factory.meter.window";
   public static final String GRACE = "factory.meter.grace";
@@ -41,6 +50,8 @@ public record MeteringConfig(
   public static final String DEDUP_HORIZON = "factory.meter.dedup.horizon";
   public static final String PRICE_HISTORY_RETENTION = "factory.meter.price.history.retention";
   public static final String CURRENCY = "factory.meter.currency";
+  public static final String BILLING_GRACE = "factory.meter.billing.grace";
+  public static final String PROMPT_WEIGHT = "factory.meter.billing.prompt.weight";
   /** Prefix of topic name overrides: {@code factory.meter.topic.<catalog name in lower case>}, e.g. {@code factory.meter.topic.telemetry}. */
   public static final String TOPIC_PREFIX = "factory.meter.topic.";
 
@@ -52,6 +63,10 @@ public record MeteringConfig(
     require(restatementHorizon.compareTo(grace) >= 0, RESTATEMENT_HORIZON + " must be at least the grace period");
     require(!priceHistoryRetention.isNegative() && !priceHistoryRetention.isZero(), PRICE_HISTORY_RETENTION + " must be positive");
     require(currency != null && currency.matches("[A-Z]{3}"), CURRENCY + " must be an ISO 4217 code like USD, got " + currency);
+    require(!billingGrace.isNegative() && billingGrace.compareTo(restatementHorizon) <= 0,
+        BILLING_GRACE + " must be between 0 and the restatement horizon");
+    require(promptWeight >= 0 && Double.isFinite(promptWeight), PROMPT_WEIGHT + " must be a non-negative number");
+    require(inputPartitions >= 1, "inputPartitions must be at least 1");
     // SPEC §1: the dedup horizon is never shorter than the restatement horizon
     if (dedupHorizon.compareTo(restatementHorizon) < 0) {
       dedupHorizon = restatementHorizon;
@@ -61,7 +76,7 @@ public record MeteringConfig(
   /** The defaults of SPEC.md. */
   public static MeteringConfig defaults() {
     return new MeteringConfig(TopicNames.defaults(), Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofHours(48),
-        Duration.ofHours(48), Duration.ofDays(30), "USD");
+        Duration.ofHours(48), Duration.ofDays(30), "USD", Duration.ofMinutes(10), 1.0, 1);
   }
 
   /** Reads the settings (and topic name overrides) from a configuration map; absent keys keep their default. */
@@ -80,23 +95,37 @@ public record MeteringConfig(
         duration(props, RESTATEMENT_HORIZON, d.restatementHorizon()),
         duration(props, DEDUP_HORIZON, d.dedupHorizon()),
         duration(props, PRICE_HISTORY_RETENTION, d.priceHistoryRetention()),
-        props.containsKey(CURRENCY) ? props.get(CURRENCY).toString().trim() : d.currency());
+        props.containsKey(CURRENCY) ? props.get(CURRENCY).toString().trim() : d.currency(),
+        duration(props, BILLING_GRACE, d.billingGrace()),
+        number(props, PROMPT_WEIGHT, d.promptWeight()),
+        d.inputPartitions());
+  }
+
+  private static double number(Map<String, ?> props, String key, double fallback) {
+    Object v = props.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      return v instanceof Number n ? n.doubleValue() : Double.parseDouble(v.toString().trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key, v, "expected a number");
+    }
   }
 
   public MeteringConfig withWindow(Duration window, Duration grace) {
-    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceHistoryRetention, currency);
+    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceHistoryRetention, currency,
+        billingGrace, promptWeight, inputPartitions);
   }
 
-  public MeteringConfig withCurrency(String currency) {
-    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceHistoryRetention, currency);
+  public MeteringConfig withPromptWeight(double promptWeight) {
+    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceHistoryRetention, currency,
+        billingGrace, promptWeight, inputPartitions);
   }
 
-  public MeteringConfig withHorizons(Duration restatementHorizon, Duration dedupHorizon) {
-    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceHistoryRetention, currency);
-  }
-
-  public MeteringConfig withPriceHistoryRetention(Duration retention) {
-    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, retention, currency);
+  public MeteringConfig withInputPartitions(int inputPartitions) {
+    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceHistoryRetention, currency,
+        billingGrace, promptWeight, inputPartitions);
   }
 
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");

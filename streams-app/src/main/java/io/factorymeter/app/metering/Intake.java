@@ -16,7 +16,14 @@ public sealed interface Intake {
    *
    * @param forMetrics false when its metric window had closed (late for metrics; still billed)
    * @param firstOfNodeInWindow whether it is its node's first sample in its metric window
+   * @param partition the input partition it came from
+   * @param streamTime that partition's stream time after it
    */
-  record Metered(PricedSample priced, boolean forMetrics, boolean firstOfNodeInWindow) implements Intake {
+  record Metered(PricedSample priced, boolean forMetrics, boolean firstOfNodeInWindow, int partition, long streamTime)
+      implements Intake {
+  }
+
+  /** The input partition's stream time advanced (a heartbeat, or a window's worth of samples). */
+  record Progress(int partition, long streamTime) implements Intake {
   }
 }

@@ -19,6 +19,7 @@ public final class MeteringCounters {
   /** What is counted; the metric is {@code <name>-total}. */
   public enum Counter {
     SAMPLES_IN("samples-in"),
+    HEARTBEATS("heartbeats"),
     DUPLICATES("duplicates"),
     INVALID_DESERIALIZATION("invalid-deserialization"),
     INVALID_KEY_MISMATCH("invalid-key-mismatch"),

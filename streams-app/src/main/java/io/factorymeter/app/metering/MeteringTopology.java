@@ -2,6 +2,7 @@ package io.factorymeter.app.metering;
 
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.metering.Intake.Metered;
+import io.factorymeter.app.metering.Intake.Progress;
 import io.factorymeter.app.metering.Intake.Rejected;
 import io.factorymeter.app.metering.Intake.TooLate;
 import io.factorymeter.app.pricing.PriceHistory;
@@ -64,20 +65,22 @@ public final class MeteringTopology {
   private MeteringTopology() {
   }
 
-  /** Builds the topology; pure: no I/O, everything from the arguments. */
+  /**
+   * What the intake passes on: metered samples (those still open for metrics and those late for
+   * metrics), keyed by nodeId, in event time; and the progress of each input partition.
+   */
+  public record IntakeStreams(KStream<String, Metered> metered, KStream<String, Progress> progress) {
+  }
+
+  /** Builds the metering topology alone; pure: no I/O, everything from the arguments. */
   public static Topology build(MeteringConfig config, AppSerdes serdes) {
     StreamsBuilder builder = new StreamsBuilder();
-    KStream<String, Metered> metered = addIntake(builder, config, serdes);
-    addMetrics(metered, config, serdes);
+    addMetrics(addIntake(builder, config, serdes).metered(), config, serdes);
     return builder.build();
   }
 
-  /**
-   * Adds price stores, intake, dead-letter and late outputs to a builder; returns the stream of
-   * metered samples (those still open for metrics and those late for metrics), keyed by nodeId,
-   * in event time.
-   */
-  public static KStream<String, Metered> addIntake(StreamsBuilder builder, MeteringConfig config, AppSerdes serdes) {
+  /** Adds price stores, intake, dead-letter and late outputs to a builder. */
+  public static IntakeStreams addIntake(StreamsBuilder builder, MeteringConfig config, AppSerdes serdes) {
     String currency = config.currency();
     String tariffs = config.topics().name(FactoryTopic.TARIFFS);
     String gpuRates = config.topics().name(FactoryTopic.GPU_RATES);
@@ -102,6 +105,7 @@ public final class MeteringTopology {
     Map<String, KStream<String, Intake>> outcomes = intake.split(Named.as("intake-"))
         .branch((k, v) -> v instanceof Rejected, Branched.as("rejected"))
         .branch((k, v) -> v instanceof TooLate, Branched.as("late"))
+        .branch((k, v) -> v instanceof Progress, Branched.as("progress"))
         .defaultBranch(Branched.as("metered"));
     outcomes.get("intake-rejected")
         .mapValues(v -> ((Rejected) v).original(), Named.as("dead-letter-bytes"))
@@ -109,7 +113,8 @@ public final class MeteringTopology {
     outcomes.get("intake-late")
         .mapValues(v -> ((TooLate) v).original(), Named.as("late-bytes"))
         .to(config.topics().name(FactoryTopic.TELEMETRY_LATE), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("late-samples"));
-    return outcomes.get("intake-metered").mapValues(v -> (Metered) v, Named.as("metered"));
+    return new IntakeStreams(outcomes.get("intake-metered").mapValues(v -> (Metered) v, Named.as("metered")),
+        outcomes.get("intake-progress").mapValues(v -> (Progress) v, Named.as("progress")));
   }
 
   /** Adds the node, cluster and fleet windows and their output topics. */

@@ -2,17 +2,20 @@ package io.factorymeter.app.metering;
 
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.metering.Intake.Metered;
+import io.factorymeter.app.metering.Intake.Progress;
 import io.factorymeter.app.metering.Intake.Rejected;
 import io.factorymeter.app.metering.Intake.TooLate;
 import io.factorymeter.app.metering.MeteringCounters.Counter;
 import io.factorymeter.app.metering.SampleValidation.Reason;
 import io.factorymeter.app.metering.SampleValidation.Violation;
 import io.factorymeter.app.pricing.PriceHistory;
+import io.factorymeter.contract.Heartbeat;
 import io.factorymeter.contract.OutputKey;
 import io.factorymeter.schema.NodeSample;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -54,6 +57,7 @@ public final class SampleIntake implements FixedKeyProcessor<String, byte[], Int
   private PriceHistory prices;
   private MeteringCounters counters;
   private long streamTime = Long.MIN_VALUE;
+  private long progressSent = Long.MIN_VALUE;
 
   public SampleIntake(MeteringConfig config, Deserializer<NodeSample> deserializer) {
     this.config = config;
@@ -95,6 +99,10 @@ public final class SampleIntake implements FixedKeyProcessor<String, byte[], Int
 
   @Override
   public void process(FixedKeyRecord<String, byte[]> record) {
+    if (record.headers().lastHeader(Heartbeat.HEADER) != null) {
+      heartbeat(record);
+      return;
+    }
     counters.increment(Counter.SAMPLES_IN);
     String topic = context.recordMetadata().map(m -> m.topic()).orElse(config.topics().telemetry());
     NodeSample sample;
@@ -120,10 +128,7 @@ public final class SampleIntake implements FixedKeyProcessor<String, byte[], Int
     }
 
     long ts = sample.getTimestamp().toEpochMilli();
-    if (ts > streamTime) {
-      streamTime = ts;
-      clock.put(CLOCK_KEY, ts);
-    }
+    advance(ts);
     long periodEnd = Math.floorDiv(ts, PERIOD_MS) * PERIOD_MS + PERIOD_MS;
     if (periodEnd + horizonMs <= streamTime) {
       counters.increment(Counter.LATE_BEYOND_RESTATEMENT);
@@ -156,7 +161,42 @@ public final class SampleIntake implements FixedKeyProcessor<String, byte[], Int
     if (!forMetrics) {
       counters.increment(Counter.LATE_FOR_METRICS);
     }
-    context.forward(record.withValue((Intake) new Metered(priced, forMetrics, first)).withTimestamp(ts));
+    context.forward(record.withValue((Intake) new Metered(priced, forMetrics, first, partition(), streamTime)).withTimestamp(ts));
+    if (progressSent == Long.MIN_VALUE || streamTime - progressSent >= windowMs) {
+      forwardProgress(record);
+    }
+  }
+
+  /** A heartbeat: no sample, but the partition's stream time is at least its timestamp. */
+  private void heartbeat(FixedKeyRecord<String, byte[]> record) {
+    OptionalLong at = Heartbeat.eventTime(record.headers());
+    if (at.isEmpty() || at.getAsLong() < SampleValidation.MIN_TIMESTAMP_MS || at.getAsLong() >= SampleValidation.MAX_TIMESTAMP_MS) {
+      reject(record, new Violation(Reason.DESERIALIZATION, "heartbeat header " + Heartbeat.HEADER
+          + " is not an epoch-milliseconds timestamp between 2000 and 2100"));
+      return;
+    }
+    counters.increment(Counter.HEARTBEATS);
+    advance(at.getAsLong());
+    forwardProgress(record);
+  }
+
+  private void advance(long ts) {
+    if (ts > streamTime) {
+      streamTime = ts;
+      clock.put(CLOCK_KEY, ts);
+    }
+  }
+
+  private void forwardProgress(FixedKeyRecord<String, byte[]> record) {
+    if (streamTime == Long.MIN_VALUE) {
+      return;
+    }
+    progressSent = streamTime;
+    context.forward(record.withValue((Intake) new Progress(partition(), streamTime)).withTimestamp(streamTime));
+  }
+
+  private int partition() {
+    return context.recordMetadata().map(m -> m.partition()).orElse(0);
   }
 
   private void reject(FixedKeyRecord<String, byte[]> record, Violation v) {

@@ -1,0 +1,28 @@
+package io.factorymeter.app;
+
+import io.factorymeter.app.billing.BillingPeriods;
+import io.factorymeter.app.billing.BillingTopology;
+import io.factorymeter.app.config.MeteringConfig;
+import io.factorymeter.app.metering.MeteringTopology;
+import io.factorymeter.app.metering.MeteringTopology.IntakeStreams;
+import io.factorymeter.app.serde.AppSerdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+
+/** The application's whole topology: intake, metrics and billing, built from one configuration. */
+public final class FactoryTopology {
+
+  private FactoryTopology() {
+  }
+
+  /** Pure: no I/O, everything from the arguments. */
+  public static Topology build(MeteringConfig config, AppSerdes serdes) {
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.addStateStore(BillingPeriods.periodStore());
+    builder.addStateStore(BillingPeriods.progressStore());
+    IntakeStreams intake = MeteringTopology.addIntake(builder, config, serdes);
+    MeteringTopology.addMetrics(intake.metered(), config, serdes);
+    BillingTopology.addBilling(intake, config, serdes);
+    return builder.build();
+  }
+}

@@ -1,0 +1,280 @@
+package io.factorymeter.app.billing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.factorymeter.app.FactoryTopology;
+import io.factorymeter.app.config.MeteringConfig;
+import io.factorymeter.app.serde.AppSerdes;
+import io.factorymeter.contract.Heartbeat;
+import io.factorymeter.producers.simulate.FleetSimulator;
+import io.factorymeter.producers.simulate.FleetSpec;
+import io.factorymeter.schema.BillingLine;
+import io.factorymeter.schema.FleetMetrics;
+import io.factorymeter.schema.GpuRate;
+import io.factorymeter.schema.NodeSample;
+import io.factorymeter.schema.Tariff;
+import io.factorymeter.schema.UsageEntry;
+import io.factorymeter.stack.registry.CompatibilityLevel;
+import io.factorymeter.stack.registry.SchemaJournal;
+import io.factorymeter.stack.registry.SchemaRegistryServer;
+import io.factorymeter.stack.registry.SchemaRepository;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Billing attribution, closing and restatement (SPEC §3, §4), with expected values worked out by hand. */
+class BillingTopologyTest {
+
+  /** Energy is rounded to 1e-6 J and money to 1e-12 units per sample. */
+  private static final double JOULE_EPS = 1e-5;
+  private static final double MONEY_EPS = 1e-9;
+  private static SchemaRegistryServer registry;
+
+  private TopologyTestDriver driver;
+  private AppSerdes serdes;
+  private Serde<NodeSample> samples;
+  private TestInputTopic<String, byte[]> telemetry;
+  private TestOutputTopic<String, BillingLine> billing;
+  private TestOutputTopic<String, FleetMetrics> fleet;
+  private TestOutputTopic<String, byte[]> late;
+
+  @BeforeAll
+  static void startRegistry() {
+    registry = SchemaRegistryServer.start(new SchemaRepository(SchemaJournal.NONE, CompatibilityLevel.BACKWARD), 0,
+        SchemaRegistryServer.Auth.NONE);
+  }
+
+  @AfterAll
+  static void stopRegistry() {
+    registry.close();
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    start(MeteringConfig.defaults());
+  }
+
+  void start(MeteringConfig config) throws Exception {
+    if (driver != null) {
+      driver.close();
+    }
+    serdes = new AppSerdes(Map.of("schema.registry.url", registry.url()));
+    samples = serdes.values(NodeSample.class);
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "billing-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("billing-test").toString());
+    driver = new TopologyTestDriver(FactoryTopology.build(config, serdes), props);
+    telemetry = driver.createInputTopic("factory.telemetry", new StringSerializer(), new ByteArraySerializer());
+    billing = driver.createOutputTopic("factory.billing.hourly", new StringDeserializer(), serdes.values(BillingLine.class).deserializer());
+    fleet = driver.createOutputTopic("factory.metrics.fleet.1m", new StringDeserializer(), serdes.values(FleetMetrics.class).deserializer());
+    late = driver.createOutputTopic("factory.telemetry.late", new StringDeserializer(), new ByteArrayDeserializer());
+    TestInputTopic<String, byte[]> tariffs = driver.createInputTopic("factory.tariffs", new StringSerializer(), new ByteArraySerializer());
+    TestInputTopic<String, byte[]> rates = driver.createInputTopic("factory.gpu-rates", new StringSerializer(), new ByteArraySerializer());
+    Instant from = Instant.parse("2026-11-01T00:00:00Z");
+    for (String site : List.of("s1", "site-a", "site-b")) {
+      tariffs.pipeInput(site, serdes.values(Tariff.class).serializer().serialize("factory.tariffs",
+          new Tariff(site, "USD", 0.20, 1.5, from)), from);
+    }
+    for (String gpu : List.of("H100-SXM5-80GB", "B200-SXM-180GB")) {
+      rates.pipeInput(gpu, serdes.values(GpuRate.class).serializer().serialize("factory.gpu-rates",
+          new GpuRate(gpu, "USD", 2.00, from)), from);
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  static NodeSample sample(String timestamp, Consumer<NodeSample.Builder> change) {
+    NodeSample.Builder b = NodeSample.newBuilder()
+        .setNodeId("n1").setClusterId("c1").setSite("s1").setGpuModel("H100-SXM5-80GB").setGpuCount(8)
+        .setTimestamp(Instant.parse("2026-11-26T" + timestamp + "Z")).setIntervalMs(10_000).setPowerWatts(3_600)
+        .setEnergyJoules(null).setTemperatureC(60f).setGpuUtilization(0.5f).setUsage(new ArrayList<>());
+    change.accept(b);
+    return b.build();
+  }
+
+  void send(NodeSample s) {
+    telemetry.pipeInput(s.getNodeId(), samples.serializer().serialize("factory.telemetry", s));
+  }
+
+  void heartbeat(String instant) {
+    long at = Instant.parse(instant).toEpochMilli();
+    telemetry.pipeInput(new TestRecord<>(Heartbeat.KEY, null,
+        new RecordHeaders().add(Heartbeat.HEADER, Heartbeat.headerValue(at)), Instant.ofEpochMilli(at)));
+  }
+
+  /** Two tenants on one sample: 3,600 W x 10 s = 36,000 J; 0.003 USD energy; 8 GPUs x 10 s x 2 USD/h = 0.0444 USD capacity. */
+  private static final double ENERGY = 36_000;
+  private static final double ENERGY_COST = 36_000 / 3.6e6 * 0.20 * 1.5;
+  private static final double CAPACITY_COST = 8 * (10_000 / 3.6e6) * 2.00;
+
+  private void sendSharedSample() {
+    send(sample("10:00:00", b -> b.setUsage(List.of(new UsageEntry("t1", "m1", 100L, 300L), new UsageEntry("t2", "m2", 200L, 400L)))));
+  }
+
+  @Test
+  void aSampleSharedByTwoTenantsIsSplitByTokens() {
+    sendSharedSample();
+    heartbeat("2026-11-26T11:10:00Z");
+    Map<String, BillingLine> lines = billing.readKeyValuesToMap();
+    BillingLine t1 = lines.get("t1|m1|2026-11-26T10:00:00Z");
+    BillingLine t2 = lines.get("t2|m2|2026-11-26T10:00:00Z");
+    // t1 has 400 of the 1,000 tokens, t2 600
+    assertEquals(0.4 * ENERGY, t1.getEnergyJ(), JOULE_EPS);
+    assertEquals(0.6 * ENERGY, t2.getEnergyJ(), JOULE_EPS);
+    assertEquals(0.4 * ENERGY_COST, t1.getEnergyCost(), MONEY_EPS);
+    assertEquals(0.4 * CAPACITY_COST, t1.getCapacityCost(), MONEY_EPS);
+    assertEquals(0.4 * (ENERGY_COST + CAPACITY_COST), t1.getTotalCost(), MONEY_EPS);
+    assertEquals(0.6 * (ENERGY_COST + CAPACITY_COST), t2.getTotalCost(), MONEY_EPS);
+    assertEquals(0.4 * (ENERGY_COST + CAPACITY_COST) / 400 * 1e6, t1.getCostPerMillionTokens(), 1e-6);
+    assertEquals(100, t1.getPromptTokens());
+    assertEquals(300, t1.getCompletionTokens());
+    assertEquals(Instant.parse("2026-11-26T10:00:00Z"), t1.getPeriodStart());
+    assertEquals(Instant.parse("2026-11-26T11:00:00Z"), t1.getPeriodEnd());
+    assertEquals(1, t1.getRevision());
+    assertTrue(t1.getIsFinal());
+    assertEquals("USD", t1.getCurrency());
+    assertEquals(2, lines.size());
+  }
+
+  @Test
+  void thePromptWeightChangesTheSplit() throws Exception {
+    start(MeteringConfig.defaults().withPromptWeight(0.5));
+    sendSharedSample();
+    heartbeat("2026-11-26T11:10:00Z");
+    Map<String, BillingLine> lines = billing.readKeyValuesToMap();
+    // weights: t1 100 x 0.5 + 300 = 350, t2 200 x 0.5 + 400 = 500
+    assertEquals(ENERGY * 350 / 850, lines.get("t1|m1|2026-11-26T10:00:00Z").getEnergyJ(), JOULE_EPS);
+    assertEquals(ENERGY * 500 / 850, lines.get("t2|m2|2026-11-26T10:00:00Z").getEnergyJ(), JOULE_EPS);
+    assertEquals((ENERGY_COST + CAPACITY_COST) * 350 / 850, lines.get("t1|m1|2026-11-26T10:00:00Z").getTotalCost(), MONEY_EPS);
+  }
+
+  @Test
+  void anIdleSampleIsBilledToIdle() {
+    send(sample("10:00:10", b -> { }));
+    heartbeat("2026-11-26T11:10:00Z");
+    BillingLine idle = billing.readKeyValuesToMap().get("_idle|_idle|2026-11-26T10:00:00Z");
+    assertEquals(ENERGY, idle.getEnergyJ(), JOULE_EPS);
+    assertEquals(ENERGY_COST + CAPACITY_COST, idle.getTotalCost(), MONEY_EPS);
+    assertEquals(0, idle.getPromptTokens() + idle.getCompletionTokens());
+    assertNull(idle.getCostPerMillionTokens());
+  }
+
+  @Test
+  void aPeriodClosesWithNoFurtherTrafficAndOnlyThen() {
+    sendSharedSample();
+    send(sample("10:59:50", b -> b.setUsage(List.of(new UsageEntry("t1", "m1", 1L, 1L)))));
+    heartbeat("2026-11-26T11:09:59.999Z");   // end 11:00 + 10 min grace not reached
+    assertTrue(billing.isEmpty(), "nothing before the period closes");
+    heartbeat("2026-11-26T11:10:00Z");
+    List<KeyValue<String, BillingLine>> emitted = billing.readKeyValuesToList();
+    assertEquals(2, emitted.size(), "one final line per key");
+    heartbeat("2026-11-26T12:30:00Z");
+    assertTrue(billing.isEmpty(), "nothing more for settled keys");
+  }
+
+  @Test
+  void aLateSampleWithinTheHorizonRestatesItsLineWithTheNextRevision() {
+    sendSharedSample();
+    heartbeat("2026-11-26T11:10:00Z");
+    billing.readKeyValuesToList();
+    send(sample("10:30:00", b -> b.setUsage(List.of(new UsageEntry("t1", "m1", 10L, 90L)))));   // 80 minutes late, all to t1
+    List<KeyValue<String, BillingLine>> restated = billing.readKeyValuesToList();
+    assertEquals(1, restated.size(), "only the changed key");
+    BillingLine t1 = restated.get(0).value;
+    assertEquals("t1|m1|2026-11-26T10:00:00Z", restated.get(0).key);
+    assertEquals(2, t1.getRevision());
+    assertEquals(0.4 * ENERGY + ENERGY, t1.getEnergyJ(), JOULE_EPS);
+    assertEquals(110, t1.getPromptTokens());
+    assertEquals(390, t1.getCompletionTokens());
+    assertEquals(0.4 * (ENERGY_COST + CAPACITY_COST) + ENERGY_COST + CAPACITY_COST, t1.getTotalCost(), MONEY_EPS);
+    // a new tenant in a settled period gets its first line at once
+    send(sample("10:40:00", b -> b.setUsage(List.of(new UsageEntry("t3", "m3", 5L, 5L)))));
+    BillingLine t3 = billing.readKeyValuesToMap().get("t3|m3|2026-11-26T10:00:00Z");
+    assertEquals(1, t3.getRevision());
+  }
+
+  @Test
+  void aSampleBeyondTheHorizonGoesToTheLateTopicAndChangesNoBill() {
+    sendSharedSample();
+    heartbeat("2026-11-28T11:00:00Z");   // the 10:00 period of the 26th ended 48 h ago
+    billing.readKeyValuesToList();
+    send(sample("10:59:50", b -> b.setUsage(List.of(new UsageEntry("t1", "m1", 1L, 1L)))));
+    assertEquals(1, late.readRecordsToList().size());
+    assertTrue(billing.isEmpty());
+  }
+
+  /**
+   * SPEC §3: for every hour, the billing lines (including _idle) add up to the fleet's energy and
+   * cost: a simulated day of 8 nodes reporting every minute.
+   */
+  @Test
+  void billingLinesAddUpToTheFleetEveryHourOfASimulatedDay() {
+    FleetSimulator sim = new FleetSimulator(new FleetSpec(8, 4, 2, 5, 8, Duration.ofSeconds(60), 3L),
+        Instant.parse("2026-11-26T00:00:00Z"));
+    int steps = 24 * 60;
+    for (int i = 0; i < steps; i++) {
+      for (NodeSample s : sim.step()) {
+        send(s);
+      }
+    }
+    heartbeat("2026-11-27T01:10:00Z");
+
+    Map<String, BillingLine> lines = new HashMap<>();
+    int records = 0;
+    for (KeyValue<String, BillingLine> kv : billing.readKeyValuesToList()) {
+      lines.put(kv.key, kv.value);
+      records++;
+    }
+    assertEquals(lines.size(), records, "exactly one line per key: no restatements in an ordered day");
+    Map<Instant, double[]> billed = new TreeMap<>();
+    for (BillingLine l : lines.values()) {
+      double[] sums = billed.computeIfAbsent(l.getPeriodStart(), k -> new double[2]);
+      sums[0] += l.getEnergyJ();
+      sums[1] += l.getTotalCost();
+    }
+    Map<Instant, double[]> metered = new TreeMap<>();
+    for (FleetMetrics f : fleet.readKeyValuesToMap().values()) {
+      Instant hour = Instant.ofEpochMilli(Math.floorDiv(f.getWindowStart().toEpochMilli(), 3_600_000L) * 3_600_000L);
+      double[] sums = metered.computeIfAbsent(hour, k -> new double[2]);
+      sums[0] += f.getEnergyJ();
+      sums[1] += f.getTotalCost();
+    }
+    assertEquals(24, billed.size());
+    assertEquals(metered.keySet(), billed.keySet());
+    for (Instant hour : billed.keySet()) {
+      assertEquals(metered.get(hour)[0], billed.get(hour)[0], metered.get(hour)[0] * 1e-9, "energy " + hour);
+      assertEquals(metered.get(hour)[1], billed.get(hour)[1], metered.get(hour)[1] * 1e-9, "cost " + hour);
+    }
+    assertTrue(lines.keySet().stream().anyMatch(k -> k.startsWith("_idle|")) || lines.size() > 24, "several tenants");
+  }
+}
