@@ -87,7 +87,8 @@ final class DemoCommand implements Callable<Integer> {
 
     FleetSimulator simulator = new FleetSimulator(fleet.spec(), Instant.now());
     AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(props, TELEMETRY);
-    SimulationRunner runner = new SimulationRunner(simulator, s -> sender.send(s.getNodeId(), s, null), speedup, null);
+    SimulationRunner runner = new SimulationRunner(simulator, s -> sender.send(s.getNodeId(), s, null), speedup, null,
+        SimulateCommand.heartbeatEveryMinute(sender));
     resources.add(() -> runner.stop());
     Thread simulation = new Thread(() -> {
       try {

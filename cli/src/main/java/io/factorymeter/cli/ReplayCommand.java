@@ -35,6 +35,11 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--strict", description = "Stop at the first line that is not a NodeSample and exit with status 1.")
   boolean strict;
 
+  @Option(names = "--heartbeat", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "End with a heartbeat at the latest sample time to every partition, so that partitions the files"
+          + " did not touch move on too (default: on; --no-heartbeat turns it off).")
+  boolean heartbeat;
+
   @Override
   public Integer call() throws IOException {
     for (Path f : files) {
@@ -48,7 +53,7 @@ final class ReplayCommand implements Callable<Integer> {
     TopicSetup.ensure(props, List.of(new TopicProvisioner.Topic(topic, FactoryTopic.TELEMETRY)));
     ReplayReport report;
     try (AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(props, topic)) {
-      report = new JsonLinesReplay(sender, strict, r -> System.err.println("rejected " + r)).replay(files);
+      report = new JsonLinesReplay(sender, strict, heartbeat, r -> System.err.println("rejected " + r)).replay(files);
     }
     System.out.printf("Sent %d records to %s from %d file(s); %d line(s) rejected%s%n", report.sent(), topic, files.size(),
         report.rejected().size(), report.stoppedEarly() ? " (stopped at the first, --strict)" : "");

@@ -78,11 +78,15 @@ final class SimulateCommand implements Callable<Integer> {
     Reachability.requireRegistry(props);
     TopicSetup.ensure(props, List.of(new TopicProvisioner.Topic(topic, FactoryTopic.TELEMETRY)));
     try (AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(props, topic)) {
-      SimulationRunner runner = new SimulationRunner(simulator, s -> sender.send(s.getNodeId(), s, null), pace, end);
+      SimulationRunner runner = new SimulationRunner(simulator, s -> sender.send(s.getNodeId(), s, null), pace, end,
+          heartbeatEveryMinute(sender));
       System.err.printf("Simulating %d nodes (%d clusters, %d sites) from %s%s to %s at %s%n", spec.nodes(), spec.clusters(),
           spec.sites(), OutputKey.iso(simulator.time()), end == null ? "" : " until " + OutputKey.iso(end), topic,
           pace == 0 ? "full speed" : (pace == 1 ? "real time" : pace + "x real time"));
-      long count = runUntilDone(runner, sender::flush);
+      long count = runUntilDone(runner, () -> {
+        sender.heartbeat(runner.eventTime().toEpochMilli());
+        sender.flush();
+      });
       sender.flush();
       System.out.printf("Sent %d samples to %s (event time %s to %s)%n", count, topic, OutputKey.iso(first),
           OutputKey.iso(runner.eventTime()));
@@ -101,13 +105,27 @@ final class SimulateCommand implements Callable<Integer> {
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
-      }, pace, end);
+      }, pace, end, t -> { });
       long count = runUntilDone(runner, () -> { });
       System.out.printf("Wrote %d samples to %s%n", count, output);
     } catch (IOException | UncheckedIOException e) {
       throw new UserError("Cannot write " + output + ": " + e.getMessage());
     }
     return 0;
+  }
+
+  /**
+   * Heartbeats to every partition whenever event time has moved on a minute since the last one, so
+   * that partitions without nodes keep up (see the README, "Heartbeats").
+   */
+  static java.util.function.Consumer<Instant> heartbeatEveryMinute(AvroRecordSender<NodeSample> sender) {
+    long[] last = {Long.MIN_VALUE};
+    return t -> {
+      if (last[0] == Long.MIN_VALUE || t.toEpochMilli() - last[0] >= 60_000) {
+        sender.heartbeat(t.toEpochMilli());
+        last[0] = t.toEpochMilli();
+      }
+    };
   }
 
   /** Runs the simulation, printing progress to stderr; Ctrl-C stops it after the current interval. */

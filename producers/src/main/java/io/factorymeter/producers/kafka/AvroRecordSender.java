@@ -1,5 +1,6 @@
 package io.factorymeter.producers.kafka;
 
+import io.factorymeter.contract.Heartbeat;
 import io.factorymeter.registry.serde.SchemaRegistryAvroSerializer;
 import java.time.Duration;
 import java.util.HashMap;
@@ -11,6 +12,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -66,6 +69,23 @@ public final class AvroRecordSender<V extends SpecificRecord> implements AutoClo
         failure.compareAndSet(null, e);
       }
     });
+  }
+
+  /**
+   * Sends a heartbeat (see {@link Heartbeat}) to every partition of the topic: the pipeline's
+   * stream time on each partition becomes at least {@code eventTimeMs}, so that windows and billing
+   * periods close on partitions without samples. Not counted in {@link #acknowledged()}.
+   */
+  public void heartbeat(long eventTimeMs) {
+    for (PartitionInfo p : producer.partitionsFor(topic)) {
+      RecordHeaders headers = new RecordHeaders();
+      headers.add(Heartbeat.HEADER, Heartbeat.headerValue(eventTimeMs));
+      producer.send(new ProducerRecord<>(topic, p.partition(), eventTimeMs, Heartbeat.KEY, null, headers), (metadata, e) -> {
+        if (e != null) {
+          failure.compareAndSet(null, e);
+        }
+      });
+    }
   }
 
   /** Waits until everything sent so far is acknowledged; throws if any send failed. */

@@ -24,10 +24,17 @@ public final class JsonLinesReplay {
   private final AvroRecordSender<NodeSample> sender;
   private final boolean strict;
   private final Consumer<RejectedLine> onRejected;
+  private final boolean heartbeatAtEnd;
 
-  public JsonLinesReplay(AvroRecordSender<NodeSample> sender, boolean strict, Consumer<RejectedLine> onRejected) {
+  /**
+   * @param heartbeatAtEnd whether to end with a heartbeat at the latest sample timestamp replayed,
+   *     so every partition's stream time reaches it (partitions the file did not touch included)
+   */
+  public JsonLinesReplay(AvroRecordSender<NodeSample> sender, boolean strict, boolean heartbeatAtEnd,
+      Consumer<RejectedLine> onRejected) {
     this.sender = sender;
     this.strict = strict;
+    this.heartbeatAtEnd = heartbeatAtEnd;
     this.onRejected = onRejected;
   }
 
@@ -35,6 +42,7 @@ public final class JsonLinesReplay {
   public ReplayReport replay(List<Path> files) throws IOException {
     List<RejectedLine> rejected = new ArrayList<>();
     boolean stopped = false;
+    long maxEventTime = Long.MIN_VALUE;
     files:
     for (Path file : files) {
       try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -59,8 +67,12 @@ public final class JsonLinesReplay {
             continue;
           }
           sender.send(sample.getNodeId(), sample, null);
+          maxEventTime = Math.max(maxEventTime, sample.getTimestamp().toEpochMilli());
         }
       }
+    }
+    if (heartbeatAtEnd && maxEventTime != Long.MIN_VALUE) {
+      sender.heartbeat(maxEventTime);
     }
     sender.flush();
     return new ReplayReport(sender.acknowledged(), List.copyOf(rejected), stopped);

@@ -19,14 +19,17 @@ public final class SimulationRunner {
   private final Consumer<NodeSample> sink;
   private final double speedup;
   private final Instant end;
+  private final Consumer<Instant> afterInterval;
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private volatile long emitted;
 
   /**
    * @param speedup event-time seconds per wall-clock second; 0 for no pacing
    * @param end event time at which to stop (exclusive), or null to run until {@link #stop()}
+   * @param afterInterval told the event time reached after each interval (every sample before it was emitted)
    */
-  public SimulationRunner(FleetSimulator simulator, Consumer<NodeSample> sink, double speedup, Instant end) {
+  public SimulationRunner(FleetSimulator simulator, Consumer<NodeSample> sink, double speedup, Instant end,
+      Consumer<Instant> afterInterval) {
     if (speedup < 0 || Double.isNaN(speedup)) {
       throw new IllegalArgumentException("speedup must be 0 (no pacing) or positive");
     }
@@ -34,6 +37,7 @@ public final class SimulationRunner {
     this.sink = sink;
     this.speedup = speedup;
     this.end = end;
+    this.afterInterval = afterInterval;
   }
 
   /** Runs in the calling thread until the end is reached or {@link #stop()} is called; returns the samples emitted. */
@@ -59,6 +63,7 @@ public final class SimulationRunner {
       }
       emitted += samples.size();
       step++;
+      afterInterval.accept(simulator.time());
     }
     return emitted;
   }

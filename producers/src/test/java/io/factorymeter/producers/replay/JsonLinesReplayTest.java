@@ -104,7 +104,7 @@ class JsonLinesReplayTest {
     List<RejectedLine> reported = new ArrayList<>();
     ReplayReport report;
     try (AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(clientProps(), topic)) {
-      report = new JsonLinesReplay(sender, false, reported::add).replay(List.of(file));
+      report = new JsonLinesReplay(sender, false, false, reported::add).replay(List.of(file));
     }
     assertEquals(samples.size(), report.sent());
     assertFalse(report.stoppedEarly());
@@ -129,7 +129,7 @@ class JsonLinesReplayTest {
     Files.write(file, List.of(NodeSampleJson.format(a), "not json", NodeSampleJson.format(a)));
     ReplayReport report;
     try (AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(clientProps(), topic)) {
-      report = new JsonLinesReplay(sender, true, r -> { }).replay(List.of(file));
+      report = new JsonLinesReplay(sender, true, false, r -> { }).replay(List.of(file));
     }
     assertTrue(report.stoppedEarly());
     assertEquals(1, report.sent());

@@ -1,0 +1,95 @@
+package io.factorymeter.cli;
+
+import io.factorymeter.app.billing.BillingLedger;
+import io.factorymeter.app.billing.InvoiceFormat;
+import io.factorymeter.schema.BillingLine;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Billing lines for billing systems and people. */
+@Command(name = "billing", mixinStandardHelpOptions = true, subcommands = BillingCommand.Export.class,
+    description = "Billing: export settled invoice lines.")
+final class BillingCommand implements Runnable {
+
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: export");
+  }
+
+  /** Writes the latest revision of every billing line in a time range, sorted by tenant, model, period. */
+  @Command(name = "export", mixinStandardHelpOptions = true,
+      description = {"Export invoice lines: the compacted billing topic read with read_committed, the latest revision",
+          "of each tenant x model x hour whose period starts in [--from, --to), sorted by tenant, model, period."})
+  static final class Export implements Callable<Integer> {
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(names = "--from", required = true, paramLabel = "ISO", converter = InstantConverter.class,
+        description = "First period start included, e.g. 2026-11-01T00:00:00Z.")
+    Instant from;
+
+    @Option(names = "--to", required = true, paramLabel = "ISO", converter = InstantConverter.class,
+        description = "Periods starting before this instant are included.")
+    Instant to;
+
+    @Option(names = "--format", defaultValue = "csv", description = "csv or json (JSON Lines) (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--tenant", description = "Only this tenant's lines.")
+    String tenant;
+
+    @Option(names = "--output", paramLabel = "FILE", description = "Write to FILE instead of stdout.")
+    Path output;
+
+    @Option(names = "--topic", defaultValue = "factory.billing.hourly", description = "(default: ${DEFAULT-VALUE})")
+    String topic;
+
+    @Override
+    public Integer call() throws IOException {
+      InvoiceFormat invoiceFormat;
+      try {
+        invoiceFormat = InvoiceFormat.parse(format);
+      } catch (IllegalArgumentException e) {
+        throw new UserError(e.getMessage(), 2);
+      }
+      if (!from.isBefore(to)) {
+        throw new UserError("--from must be before --to", 2);
+      }
+      Map<String, Object> props = connection.properties();
+      Reachability.requireKafka(props);
+      Reachability.requireRegistry(props);
+      List<BillingLine> lines;
+      try {
+        lines = BillingLedger.read(props, topic, from, to, tenant);
+      } catch (IllegalArgumentException e) {
+        throw new UserError(e.getMessage());
+      }
+      if (output == null) {
+        invoiceFormat.write(lines, new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
+      } else {
+        try (Writer out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
+          invoiceFormat.write(lines, out);
+        } catch (IOException e) {
+          throw new UserError("Cannot write " + output + ": " + e.getMessage());
+        }
+        System.err.println("Wrote " + lines.size() + " line(s) to " + output);
+      }
+      return 0;
+    }
+  }
+}

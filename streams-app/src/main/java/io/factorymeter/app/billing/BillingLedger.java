@@ -1,0 +1,75 @@
+package io.factorymeter.app.billing;
+
+import io.factorymeter.registry.client.SchemaRegistryClient;
+import io.factorymeter.registry.serde.SchemaRegistryAvroSerde;
+import io.factorymeter.schema.BillingLine;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * The settled billing lines as a billing system sees them: the compacted billing topic read with
+ * isolation.level=read_committed up to its end at the moment of reading, keeping the latest
+ * record of each key (what compaction keeps: the latest revision).
+ */
+public final class BillingLedger {
+
+  /** Lines of tenants and models, sorted by tenant, model, period. */
+  public static final Comparator<BillingLine> INVOICE_ORDER = Comparator.comparing(BillingLine::getTenantId)
+      .thenComparing(BillingLine::getModelId).thenComparing(BillingLine::getPeriodStart);
+
+  private BillingLedger() {
+  }
+
+  /**
+   * Reads the topic.
+   *
+   * @param from first period start included
+   * @param to period starts before this are included
+   * @param tenant only this tenant's lines, or null for all
+   */
+  public static List<BillingLine> read(Map<String, Object> clientProps, String topic, Instant from, Instant to, String tenant) {
+    Map<String, Object> p = new HashMap<>(clientProps);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    SchemaRegistryAvroSerde<BillingLine> serde = SchemaRegistryAvroSerde.forType(BillingLine.class,
+        SchemaRegistryClient.fromConfig(clientProps), clientProps, false);
+    Map<String, BillingLine> latest = new HashMap<>();
+    try (KafkaConsumer<String, BillingLine> consumer = new KafkaConsumer<>(p, new StringDeserializer(), serde.deserializer())) {
+      List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+      if (infos == null || infos.isEmpty()) {
+        throw new IllegalArgumentException("Topic " + topic + " does not exist");
+      }
+      List<TopicPartition> partitions = new ArrayList<>();
+      infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp, Duration.ofSeconds(30)) < ends.get(tp))) {
+        for (ConsumerRecord<String, BillingLine> r : consumer.poll(Duration.ofMillis(200))) {
+          if (r.value() == null) {
+            latest.remove(r.key());
+          } else {
+            latest.put(r.key(), r.value());
+          }
+        }
+      }
+    }
+    return latest.values().stream()
+        .filter(l -> !l.getPeriodStart().isBefore(from) && l.getPeriodStart().isBefore(to))
+        .filter(l -> tenant == null || tenant.equals(l.getTenantId()))
+        .sorted(INVOICE_ORDER)
+        .toList();
+  }
+}
