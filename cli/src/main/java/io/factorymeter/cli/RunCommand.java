@@ -44,8 +44,9 @@ final class RunCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.err.println("Stopping (committing and closing state stores)...");
+      String last = status(app.counters());
       app.close();
-      System.err.println(status(app.counters()));
+      System.err.println(last);
       stopped.countDown();
     }, "run-shutdown"));
     if (!app.awaitRunning(Duration.ofSeconds(120))) {

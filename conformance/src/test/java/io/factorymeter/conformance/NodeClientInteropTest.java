@@ -14,9 +14,7 @@ import io.factorymeter.registry.serde.SchemaRegistryAvroSerde;
 import io.factorymeter.schema.NodeSample;
 import io.factorymeter.schema.UsageEntry;
 import io.factorymeter.stack.LocalStack;
-import java.io.File;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +22,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -40,7 +37,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,9 +86,8 @@ class NodeClientInteropTest {
 
   @Test
   void confluentNodeClientsReadAndWriteOurWireFormat(@TempDir Path tmp) throws Exception {
-    Path root = Path.of("").toAbsolutePath().getParent();
-    Path nodeDir = root.resolve("examples/node");
-    requireNodeClients(nodeDir);
+    Path root = NodeScript.DIR.getParent().getParent();
+    NodeScript.requireNodeClients();
 
     try (LocalStack stack = LocalStack.builder().start();
         SchemaRegistryClient registry = new SchemaRegistryClient(RegistryClientConfig.forUrl(stack.schemaRegistryUrl()));
@@ -108,7 +103,7 @@ class NodeClientInteropTest {
         producer.send(new ProducerRecord<>(JAVA_TO_NODE, JAVA_SAMPLE.getNodeId(), JAVA_SAMPLE)).get(30, TimeUnit.SECONDS);
       }
 
-      String stdout = runInteropScript(nodeDir, tmp,
+      String stdout = NodeScript.run("interop.mjs", tmp, NODE_TIMEOUT,
           "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry-url", stack.schemaRegistryUrl(),
           "--in-topic", JAVA_TO_NODE, "--out-topic", NODE_TO_JAVA, "--timeout-ms", "45000");
       assertEquals(1, stdout.lines().count(), () -> "expected one line on stdout, got: " + stdout);
@@ -144,46 +139,6 @@ class NodeClientInteropTest {
       assertEquals(0.875f, sample.getGpuUtilization());
       assertEquals(List.of(new UsageEntry("tenant-js", "llama-3.1-8b", 1200L, 3400L)), sample.getUsage());
     }
-  }
-
-  /** Fails (skips with -Dinterop.node.skip=true) when node or the example's npm packages are missing. */
-  private static void requireNodeClients(Path nodeDir) {
-    String missing = !onPath("node") ? "node is not on PATH"
-        : !Files.isDirectory(nodeDir.resolve("node_modules")) ? nodeDir.resolve("node_modules") + " is missing"
-        : null;
-    if (missing == null) {
-      return;
-    }
-    String message = missing + "; this test needs Node.js 18+ and Confluent's Node.js clients: "
-        + "examples/node/install.sh (or skip it with -Dinterop.node.skip=true)";
-    Assumptions.assumeFalse(Boolean.getBoolean("interop.node.skip"), message);
-    fail(message);
-  }
-
-  private static boolean onPath(String command) {
-    String path = System.getenv("PATH");
-    return path != null && Stream.of(path.split(File.pathSeparator))
-        .anyMatch(dir -> Files.isExecutable(Path.of(dir, command)) || Files.isExecutable(Path.of(dir, command + ".exe")));
-  }
-
-  private static String runInteropScript(Path nodeDir, Path tmp, String... args) throws Exception {
-    Path stdout = tmp.resolve("node.stdout");
-    Path stderr = tmp.resolve("node.stderr");
-    List<String> command = Stream.concat(Stream.of("node", nodeDir.resolve("interop.mjs").toString()), Stream.of(args))
-        .toList();
-    Process process = new ProcessBuilder(command)
-        .directory(nodeDir.toFile())
-        .redirectOutput(stdout.toFile())
-        .redirectError(stderr.toFile())
-        .start();
-    if (!process.waitFor(NODE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      fail("interop.mjs did not finish within " + NODE_TIMEOUT.toSeconds() + " s; stderr: " + Files.readString(stderr));
-    }
-    if (process.exitValue() != 0) {
-      fail("interop.mjs exited with " + process.exitValue() + "; stderr: " + Files.readString(stderr));
-    }
-    return Files.readString(stdout);
   }
 
   private static ConsumerRecord<String, byte[]> firstRecord(String bootstrapServers, String topic) {
