@@ -43,7 +43,12 @@ class CommandLineTest {
   }
 
   /** Runs the CLI in this JVM against the test stack, capturing stdout and stderr. */
-  static synchronized Run run(String... args) {
+  static Run run(String... args) {
+    return runWith(stack, args);
+  }
+
+  /** Runs the CLI in this JVM against a stack, capturing stdout and stderr. */
+  static synchronized Run runWith(LocalStack stack, String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     if (!all.contains("--bootstrap-servers")) {
       all.addAll(List.of("--bootstrap-servers", stack.bootstrapServers(), "--schema-registry-url", stack.schemaRegistryUrl()));

@@ -6,6 +6,8 @@ import io.factorymeter.app.rocksdb.BoundedMemoryRocksDbConfig;
 import io.factorymeter.app.serde.AppSerdes;
 import io.factorymeter.contract.FactoryTopic;
 import io.factorymeter.contract.TopicProvisioner;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Metric;
@@ -21,6 +24,7 @@ import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,9 +54,11 @@ public final class MeteringApplication implements AutoCloseable {
   }
 
   private final KafkaStreams streams;
+  private final Path runningMarker;
 
-  private MeteringApplication(KafkaStreams streams) {
+  private MeteringApplication(KafkaStreams streams, Path runningMarker) {
     this.streams = streams;
+    this.runningMarker = runningMarker;
   }
 
   /** The Kafka Streams configuration: client properties first, then the application's settings. */
@@ -91,7 +97,8 @@ public final class MeteringApplication implements AutoCloseable {
     }
   }
 
-  static Map<String, Object> adminProps(Map<String, Object> clientProps) {
+  /** The client properties an Admin client accepts. */
+  public static Map<String, Object> adminProps(Map<String, Object> clientProps) {
     Map<String, Object> adminProps = new HashMap<>();
     clientProps.forEach((k, v) -> {
       if (AdminClientConfig.configNames().contains(k)) {
@@ -101,16 +108,54 @@ public final class MeteringApplication implements AutoCloseable {
     return adminProps;
   }
 
-  /** Provisions the topics and starts the application (see {@link #awaitRunning}). */
+  /**
+   * Provisions the topics and starts the application (see {@link #awaitRunning}).
+   *
+   * <p>Two guards against KAFKA-20808 (Kafka Streams 4.3.1: after an unclean shutdown under
+   * exactly-once, re-initialising a corrupted task with segmented window stores can kill the
+   * stream thread with "Store ... is currently closed"; fixed for 4.3.2): if the previous run on
+   * this state directory did not shut down cleanly, its local state is wiped first (exactly-once
+   * would discard it anyway; it is rebuilt from the changelogs); and a stream thread that still
+   * dies of that error is replaced, up to 5 times.
+   */
   public static MeteringApplication start(Map<String, Object> clientProps, MeteringConfig config, Options options) {
     MeteringConfig complete = provisionTopics(clientProps, config);
     KafkaStreams streams = new KafkaStreams(topology(complete, clientProps), streamsProperties(clientProps, options));
+    Path marker = options.stateDir().resolve(options.applicationId()).resolve(RUNNING_MARKER);
+    try {
+      if (Files.exists(marker)) {
+        log.warn("The previous run on {} did not shut down cleanly: its local state is rebuilt from the changelogs",
+            marker.getParent());
+        streams.cleanUp();
+      }
+      Files.createDirectories(marker.getParent());
+      Files.writeString(marker, "running\n");
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot use state directory " + options.stateDir() + ": " + e.getMessage(), e);
+    }
+    AtomicInteger replaced = new AtomicInteger();
     streams.setUncaughtExceptionHandler(e -> {
+      if (isKafka20808(e) && replaced.incrementAndGet() <= 5) {
+        log.warn("Stream thread failed re-initialising a task after an unclean shutdown (KAFKA-20808); replacing the thread", e);
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+      }
       log.error("Stream thread failed; stopping the application", e);
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
     streams.start();
-    return new MeteringApplication(streams);
+    return new MeteringApplication(streams, marker);
+  }
+
+  /** Name of the file that marks a state directory in use; left behind, it says the last run did not shut down cleanly. */
+  static final String RUNNING_MARKER = ".factory-meter-running";
+
+  private static boolean isKafka20808(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof InvalidStateStoreException && String.valueOf(t.getMessage()).contains("is currently closed")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Waits until the application is RUNNING; false if it failed or the timeout passed. */
@@ -152,8 +197,16 @@ public final class MeteringApplication implements AutoCloseable {
     return totals;
   }
 
+  /** Stops the application; a clean stop removes the running marker of its state directory. */
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(30));
+    boolean clean = streams.close(Duration.ofSeconds(60));
+    if (clean && streams.state() == KafkaStreams.State.NOT_RUNNING) {
+      try {
+        Files.deleteIfExists(runningMarker);
+      } catch (IOException e) {
+        log.warn("Cannot remove {}: {}", runningMarker, e.toString());
+      }
+    }
   }
 }

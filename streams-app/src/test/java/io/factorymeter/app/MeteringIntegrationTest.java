@@ -29,13 +29,9 @@ import java.util.TreeMap;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
@@ -110,23 +106,12 @@ class MeteringIntegrationTest {
 
   /** Waits until the application has committed every input offset. */
   private static void awaitCaughtUp(String applicationId, String topic) throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
-      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-      while (System.nanoTime() < deadline) {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
-            .partitionsToOffsetAndMetadata().get();
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
-            .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
-        boolean done = ends.entrySet().stream().allMatch(e -> committed.containsKey(e.getKey())
-            && committed.get(e.getKey()).offset() >= e.getValue().offset());
-        if (done) {
-          return;
-        }
-        Thread.sleep(250);
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (InputLag.of(clientProps(), applicationId, topic) > 0) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("application " + applicationId + " did not catch up with " + topic);
       }
-      throw new AssertionError("application " + applicationId + " did not catch up with " + topic);
+      Thread.sleep(250);
     }
   }
 

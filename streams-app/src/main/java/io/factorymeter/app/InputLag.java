@@ -1,0 +1,58 @@
+package io.factorymeter.app;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * How far the application's committed offsets are behind: on its input topic and on every other
+ * topic the group consumes (its repartition topics), so that 0 means every record has been
+ * processed all the way through.
+ */
+public final class InputLag {
+
+  private InputLag() {
+  }
+
+  /**
+   * Records not yet committed by the consumer group {@code applicationId}, summed over the
+   * partitions of {@code topic} (one without a committed offset counts from its start) and of the
+   * other topics the group has committed offsets for.
+   */
+  public static long of(Map<String, Object> clientProps, String applicationId, String topic) {
+    try (Admin admin = Admin.create(MeteringApplication.adminProps(clientProps))) {
+      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
+          .partitionsToOffsetAndMetadata().get();
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+      admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().forEach(p -> {
+        latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+        earliest.put(new TopicPartition(topic, p.partition()), OffsetSpec.earliest());
+      });
+      committed.keySet().forEach(tp -> {
+        latest.put(tp, OffsetSpec.latest());
+        earliest.put(tp, OffsetSpec.earliest());
+      });
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts = admin.listOffsets(earliest).all().get();
+      long lag = 0;
+      for (TopicPartition tp : ends.keySet()) {
+        OffsetAndMetadata c = committed.get(tp);
+        long position = c == null ? starts.get(tp).offset() : c.offset();
+        lag += Math.max(0, ends.get(tp).offset() - position);
+      }
+      return lag;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("Cannot read the offsets of " + applicationId + ": " + e.getCause().getMessage(), e);
+    }
+  }
+}
