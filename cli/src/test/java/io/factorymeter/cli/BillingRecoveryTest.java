@@ -143,16 +143,16 @@ class BillingRecoveryTest {
     topicNames("crash.").forEach((k, v) -> props.append(k).append('=').append(v).append('\n'));
     Files.writeString(config, props.toString());
     String topic = crash.topics().telemetry();
-    long total = InputLag.of(clientProps(), "crash", topic);
+    long total = InputLag.ofInput(clientProps(), "crash", topic);
     int kills = 0;
     for (int round = 1; round <= 3; round++) {
       Process app = startRunProcess(config, dir.resolve("crash-state"), dir.resolve("crash-" + round + ".log"));
-      long target = total - total * round / 4;   // kill once a quarter, a half, three quarters are done
+      long target = total - total * round / 4;   // kill once a quarter, a half, three quarters of the input are committed
       long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-      long lag = InputLag.of(clientProps(), "crash", topic);
+      long lag = InputLag.ofInput(clientProps(), "crash", topic);
       while (lag > target && System.nanoTime() < deadline && app.isAlive()) {
-        Thread.sleep(100);
-        lag = InputLag.of(clientProps(), "crash", topic);
+        Thread.sleep(50);
+        lag = InputLag.ofInput(clientProps(), "crash", topic);
       }
       assertTrue(app.isAlive(), "round " + round + ": the run process died by itself; see " + dir.resolve("crash-" + round + ".log"));
       app.destroyForcibly();   // SIGKILL: no shutdown hook, no commit, no close
@@ -161,7 +161,7 @@ class BillingRecoveryTest {
         kills++;
       }
     }
-    assertEquals(3, kills, "killed three times before the day was done");
+    assertEquals(3, kills, "killed three times before the day's input was all processed");
     Process last = startRunProcess(config, dir.resolve("crash-state"), dir.resolve("crash-last.log"));
     try {
       awaitCaughtUp("crash", topic, Duration.ofSeconds(180));

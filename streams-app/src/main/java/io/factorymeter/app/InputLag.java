@@ -26,6 +26,15 @@ public final class InputLag {
    * other topics the group has committed offsets for.
    */
   public static long of(Map<String, Object> clientProps, String applicationId, String topic) {
+    return lag(clientProps, applicationId, topic, true);
+  }
+
+  /** Records of {@code topic} alone not yet committed by the group (its internal topics left out). */
+  public static long ofInput(Map<String, Object> clientProps, String applicationId, String topic) {
+    return lag(clientProps, applicationId, topic, false);
+  }
+
+  private static long lag(Map<String, Object> clientProps, String applicationId, String topic, boolean internalToo) {
     try (Admin admin = Admin.create(MeteringApplication.adminProps(clientProps))) {
       Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
           .partitionsToOffsetAndMetadata().get();
@@ -35,10 +44,12 @@ public final class InputLag {
         latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
         earliest.put(new TopicPartition(topic, p.partition()), OffsetSpec.earliest());
       });
-      committed.keySet().forEach(tp -> {
-        latest.put(tp, OffsetSpec.latest());
-        earliest.put(tp, OffsetSpec.earliest());
-      });
+      if (internalToo) {
+        committed.keySet().forEach(tp -> {
+          latest.put(tp, OffsetSpec.latest());
+          earliest.put(tp, OffsetSpec.earliest());
+        });
+      }
       Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
       Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts = admin.listOffsets(earliest).all().get();
       long lag = 0;
