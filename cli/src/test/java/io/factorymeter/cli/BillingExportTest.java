@@ -9,7 +9,7 @@ import io.factorymeter.registry.client.RegistryClientConfig;
 import io.factorymeter.registry.client.SchemaRegistryClient;
 import io.factorymeter.registry.serde.SchemaRegistryAvroSerde;
 import io.factorymeter.schema.BillingLine;
-import io.factorymeter.stack.LocalStack;
+import io.factorymeter.stack.LocalStackExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -21,28 +21,28 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code billing export}: latest revision per key, range and tenant filters, order, CSV and JSON, bad input. */
 class BillingExportTest {
 
-  private static LocalStack stack;
+  @RegisterExtension
+  static final LocalStackExtension STACK = new LocalStackExtension();
   private static final String TOPIC = "export.billing.hourly";
 
   @BeforeAll
-  static void start() throws Exception {
-    stack = LocalStack.builder().start();
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+  static void writeLines() throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", STACK.bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic(TOPIC, 3, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
           .all().get(30, TimeUnit.SECONDS);
     }
     SchemaRegistryAvroSerde<BillingLine> serde = SchemaRegistryAvroSerde.forType(BillingLine.class,
-        new SchemaRegistryClient(RegistryClientConfig.forUrl(stack.schemaRegistryUrl())),
-        Map.of("schema.registry.url", stack.schemaRegistryUrl()), false);
-    try (KafkaProducer<String, BillingLine> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers(),
+        new SchemaRegistryClient(RegistryClientConfig.forUrl(STACK.schemaRegistryUrl())),
+        Map.of("schema.registry.url", STACK.schemaRegistryUrl()), false);
+    try (KafkaProducer<String, BillingLine> producer = new KafkaProducer<>(Map.of("bootstrap.servers", STACK.bootstrapServers(),
         "acks", "all"), new StringSerializer(), serde.serializer())) {
       for (BillingLine l : List.of(
           line("t2", "m1", "2026-11-26T10:00:00Z", 0.5, 1),
@@ -57,11 +57,6 @@ class BillingExportTest {
     }
   }
 
-  @AfterAll
-  static void stop() {
-    stack.close();
-  }
-
   private static BillingLine line(String tenant, String model, String start, double totalCost, int revision) {
     Instant s = Instant.parse(start);
     return BillingLine.newBuilder().setTenantId(tenant).setModelId(model).setPeriodStart(s).setPeriodEnd(s.plusSeconds(3600))
@@ -72,7 +67,7 @@ class BillingExportTest {
 
   @Test
   void csvHasTheLatestRevisionOfEachLineInRangeSortedByTenantModelPeriod() {
-    CommandLineTest.Run run = CommandLineTest.runWith(stack, "billing", "export", "--topic", TOPIC,
+    CommandLineTest.Run run = CommandLineTest.runWith(STACK.stack(), "billing", "export", "--topic", TOPIC,
         "--from", "2026-11-26T10:00:00Z", "--to", "2026-11-26T12:00:00Z", "--format", "csv");
     assertEquals(0, run.exitCode(), run.err());
     List<String> rows = run.outLines();
@@ -88,7 +83,7 @@ class BillingExportTest {
   @Test
   void jsonForOneTenantToAFile(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("t2.jsonl");
-    CommandLineTest.Run run = CommandLineTest.runWith(stack, "billing", "export", "--topic", TOPIC,
+    CommandLineTest.Run run = CommandLineTest.runWith(STACK.stack(), "billing", "export", "--topic", TOPIC,
         "--from", "2026-11-26T00:00:00Z", "--to", "2026-11-27T00:00:00Z", "--format", "json", "--tenant", "t2",
         "--output", out.toString());
     assertEquals(0, run.exitCode(), run.err());
@@ -113,12 +108,12 @@ class BillingExportTest {
       all[2] = "--topic";
       all[3] = TOPIC;
       System.arraycopy(args, 0, all, 4, args.length);
-      CommandLineTest.Run run = CommandLineTest.runWith(stack, all);
+      CommandLineTest.Run run = CommandLineTest.runWith(STACK.stack(), all);
       assertEquals(2, run.exitCode(), String.join(" ", args));
       assertEquals(1, run.err().strip().lines().count(), run.err());
       assertTrue(run.err().startsWith("factory-meter: "), run.err());
     }
-    CommandLineTest.Run noTopic = CommandLineTest.runWith(stack, "billing", "export", "--topic", "no.such.topic",
+    CommandLineTest.Run noTopic = CommandLineTest.runWith(STACK.stack(), "billing", "export", "--topic", "no.such.topic",
         "--from", "2026-11-26T00:00:00Z", "--to", "2026-11-27T00:00:00Z");
     assertEquals(1, noTopic.exitCode());
     assertEquals("factory-meter: Topic no.such.topic does not exist", noTopic.err().strip());

@@ -16,7 +16,7 @@ import io.factorymeter.schema.BillingLine;
 import io.factorymeter.schema.GpuRate;
 import io.factorymeter.schema.NodeSample;
 import io.factorymeter.schema.Tariff;
-import io.factorymeter.stack.LocalStack;
+import io.factorymeter.stack.LocalStackExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,9 +27,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Exactly-once billing on a real broker. A simulated day (12 nodes, 30 s samples) is processed
@@ -40,7 +40,8 @@ import org.junit.jupiter.api.Test;
 class BillingRecoveryTest {
 
   private static final Instant DAY = Instant.parse("2026-11-26T00:00:00Z");
-  private static LocalStack stack;
+  @RegisterExtension
+  static final LocalStackExtension STACK = new LocalStackExtension();
   private static List<NodeSample> day;
 
   /** Kept after the test (target/), so the run processes' logs can be read when it fails. */
@@ -51,17 +52,11 @@ class BillingRecoveryTest {
     dir = Files.createDirectories(Path.of("target", "billing-recovery-test")).toAbsolutePath();
     deleteTree(dir);
     Files.createDirectories(dir);
-    stack = LocalStack.builder().start();
     FleetSimulator sim = new FleetSimulator(new FleetSpec(12, 4, 2, 5, 8, Duration.ofSeconds(30), 5L), DAY);
     day = new ArrayList<>();
     for (int i = 0; i < 24 * 120; i++) {
       day.addAll(sim.step());
     }
-  }
-
-  @AfterAll
-  static void stop() {
-    stack.close();
   }
 
   private static void deleteTree(Path root) throws java.io.IOException {
@@ -73,10 +68,7 @@ class BillingRecoveryTest {
   }
 
   private static Map<String, Object> clientProps() {
-    Map<String, Object> p = new HashMap<>();
-    p.put("bootstrap.servers", stack.bootstrapServers());
-    p.put("schema.registry.url", stack.schemaRegistryUrl());
-    return p;
+    return STACK.clientProps();
   }
 
   /** Topic name settings with a prefix, so the runs do not share topics. */
@@ -109,11 +101,7 @@ class BillingRecoveryTest {
   }
 
   private static void awaitCaughtUp(String applicationId, String topic, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (InputLag.of(clientProps(), applicationId, topic) > 0) {
-      assertTrue(System.nanoTime() < deadline, applicationId + " did not catch up");
-      Thread.sleep(250);
-    }
+    assertTrue(InputLag.awaitCaughtUp(clientProps(), applicationId, topic, timeout), applicationId + " did not catch up");
   }
 
   private static List<BillingLine> bill(MeteringConfig config) {
@@ -176,10 +164,10 @@ class BillingRecoveryTest {
     }
 
     // reset and reprocess the undisturbed run: the same export again
-    CommandLineTest.Run dryRun = CommandLineTest.runWith(stack, "reset", "--application-id", "calm",
+    CommandLineTest.Run dryRun = CommandLineTest.runWith(STACK.stack(), "reset", "--application-id", "calm",
         "--state-dir", dir.resolve("calm-state").toString(), "--topic", calm.topics().telemetry());
     assertEquals(1, dryRun.exitCode(), "nothing happens without --yes");
-    CommandLineTest.Run reset = CommandLineTest.runWith(stack, "reset", "--application-id", "calm",
+    CommandLineTest.Run reset = CommandLineTest.runWith(STACK.stack(), "reset", "--application-id", "calm",
         "--state-dir", dir.resolve("calm-state").toString(), "--topic", calm.topics().telemetry(), "--yes");
     assertEquals(0, reset.exitCode(), reset.err());
     assertFalse(Files.exists(dir.resolve("calm-state").resolve("calm")), "local state removed");
@@ -192,7 +180,7 @@ class BillingRecoveryTest {
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m", "-cp", classpath, FactoryMeter.class.getName(), "run",
-        "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry-url", stack.schemaRegistryUrl(),
+        "--bootstrap-servers", STACK.bootstrapServers(), "--schema-registry-url", STACK.schemaRegistryUrl(),
         "--config", config.toString(), "--application-id", "crash", "--state-dir", state.toString(),
         "--num-stream-threads", "2", "--status-interval", "5s");
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.factorymeter.stack.LocalStack;
+import io.factorymeter.stack.LocalStackExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -15,16 +16,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The commands as a user runs them, against a real broker and registry. */
 class CommandLineTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static LocalStack stack;
+  @RegisterExtension
+  static final LocalStackExtension STACK = new LocalStackExtension();
 
   record Run(int exitCode, String out, String err) {
     List<String> outLines() {
@@ -32,19 +33,9 @@ class CommandLineTest {
     }
   }
 
-  @BeforeAll
-  static void start() {
-    stack = LocalStack.builder().start();
-  }
-
-  @AfterAll
-  static void stop() {
-    stack.close();
-  }
-
   /** Runs the CLI in this JVM against the test stack, capturing stdout and stderr. */
   static Run run(String... args) {
-    return runWith(stack, args);
+    return runWith(STACK.stack(), args);
   }
 
   /** Runs the CLI in this JVM against a stack, capturing stdout and stderr. */
@@ -160,7 +151,7 @@ class CommandLineTest {
     assertEquals(1, unreachable.exitCode());
     assertEquals("factory-meter: Cannot reach Kafka at 127.0.0.1:" + closed + ": no broker answered within 10 s", unreachable.err().strip());
 
-    Run noRegistry = run("replay", prices.toString(), "--bootstrap-servers", stack.bootstrapServers(),
+    Run noRegistry = run("replay", prices.toString(), "--bootstrap-servers", STACK.bootstrapServers(),
         "--schema-registry-url", "http://127.0.0.1:" + closed);
     assertEquals(1, noRegistry.exitCode());
     assertTrue(noRegistry.err().startsWith("factory-meter: Cannot reach the schema registry at http://127.0.0.1:" + closed), noRegistry.err());
@@ -186,7 +177,7 @@ class CommandLineTest {
   @Test
   void runRefusesAnOutputTopicThatIsNotCompacted(@TempDir Path dir) throws Exception {
     try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-        java.util.Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+        java.util.Map.of("bootstrap.servers", STACK.bootstrapServers()))) {
       admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("wrong.metrics.node.1m", 1, (short) 1)
           .configs(java.util.Map.of("cleanup.policy", "delete")))).all().get();
     }

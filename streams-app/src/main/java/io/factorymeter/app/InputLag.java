@@ -34,6 +34,23 @@ public final class InputLag {
     return lag(clientProps, applicationId, topic, false);
   }
 
+  /**
+   * Waits until the application has processed everything (input and internal topics) up to now.
+   *
+   * @return false when {@code timeout} passed first
+   */
+  public static boolean awaitCaughtUp(Map<String, Object> clientProps, String applicationId, String topic,
+      java.time.Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (of(clientProps, applicationId, topic) > 0) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(250);
+    }
+    return true;
+  }
+
   private static long lag(Map<String, Object> clientProps, String applicationId, String topic, boolean internalToo) {
     try (Admin admin = Admin.create(MeteringApplication.adminProps(clientProps))) {
       Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)

@@ -15,7 +15,7 @@ import io.factorymeter.schema.GpuRate;
 import io.factorymeter.schema.NodeSample;
 import io.factorymeter.schema.Tariff;
 import io.factorymeter.schema.UsageEntry;
-import io.factorymeter.stack.LocalStack;
+import io.factorymeter.stack.LocalStackExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,9 +34,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,23 +45,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MeteringIntegrationTest {
 
-  private static LocalStack stack;
-
-  @BeforeAll
-  static void start() {
-    stack = LocalStack.builder().start();
-  }
-
-  @AfterAll
-  static void stop() {
-    stack.close();
-  }
+  @RegisterExtension
+  static final LocalStackExtension STACK = new LocalStackExtension();
 
   private static Map<String, Object> clientProps() {
-    Map<String, Object> p = new HashMap<>();
-    p.put("bootstrap.servers", stack.bootstrapServers());
-    p.put("schema.registry.url", stack.schemaRegistryUrl());
-    return p;
+    return STACK.clientProps();
   }
 
   /** A configuration whose topics all carry a prefix, so runs do not share data. */
@@ -104,17 +91,6 @@ class MeteringIntegrationTest {
     }
   }
 
-  /** Waits until the application has committed every input offset. */
-  private static void awaitCaughtUp(String applicationId, String topic) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (InputLag.of(clientProps(), applicationId, topic) > 0) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("application " + applicationId + " did not catch up with " + topic);
-      }
-      Thread.sleep(250);
-    }
-  }
-
   /** Latest value per key of a topic, read with read_committed, as generic records rendered to strings. */
   private static Map<String, String> latestByKey(String topic) {
     Map<String, Object> p = clientProps();
@@ -152,7 +128,8 @@ class MeteringIntegrationTest {
     try (MeteringApplication app = MeteringApplication.start(clientProps(), config,
         new MeteringApplication.Options(applicationId, stateDir, 2))) {
       assertTrue(app.awaitRunning(Duration.ofSeconds(60)), "application running");
-      awaitCaughtUp(applicationId, config.topics().telemetry());
+      assertTrue(InputLag.awaitCaughtUp(clientProps(), applicationId, config.topics().telemetry(), Duration.ofSeconds(120)),
+          applicationId + " caught up");
       Map<String, Double> counters = app.counters();
       assertEquals((double) samples.size() * times, counters.get("samples-in"));
       assertEquals((double) samples.size() * (times - 1), counters.get("duplicates"));
@@ -217,7 +194,7 @@ class MeteringIntegrationTest {
     assertEquals(tokens, fleetTokens);
     assertEquals(energy, fleetEnergy, energy * 1e-9);
 
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", STACK.bootstrapServers()))) {
       for (FactoryTopic t : Set.of(FactoryTopic.NODE_METRICS, FactoryTopic.CLUSTER_METRICS, FactoryTopic.FLEET_METRICS,
           FactoryTopic.TELEMETRY_DLQ, FactoryTopic.TELEMETRY_LATE, FactoryTopic.TARIFFS, FactoryTopic.GPU_RATES)) {
         String name = "once." + t.defaultName();

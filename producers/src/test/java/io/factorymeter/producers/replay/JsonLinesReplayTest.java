@@ -14,13 +14,12 @@ import io.factorymeter.registry.client.RegistryClientConfig;
 import io.factorymeter.registry.client.SchemaRegistryClient;
 import io.factorymeter.registry.serde.SchemaRegistryAvroSerde;
 import io.factorymeter.schema.NodeSample;
-import io.factorymeter.stack.LocalStack;
+import io.factorymeter.stack.LocalStackExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,31 +28,18 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Replays JSON Lines through the real broker and registry and reads the samples back. */
 class JsonLinesReplayTest {
 
-  private static LocalStack stack;
-
-  @BeforeAll
-  static void start() {
-    stack = LocalStack.builder().start();
-  }
-
-  @AfterAll
-  static void stop() {
-    stack.close();
-  }
+  @RegisterExtension
+  static final LocalStackExtension STACK = new LocalStackExtension();
 
   private static Map<String, Object> clientProps() {
-    Map<String, Object> p = new HashMap<>();
-    p.put("bootstrap.servers", stack.bootstrapServers());
-    p.put("schema.registry.url", stack.schemaRegistryUrl());
-    return p;
+    return STACK.clientProps();
   }
 
   private static void createTopic(String name) {
@@ -69,7 +55,7 @@ class JsonLinesReplayTest {
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + topic);
     SchemaRegistryAvroSerde<NodeSample> serde = SchemaRegistryAvroSerde.forType(NodeSample.class,
-        new SchemaRegistryClient(RegistryClientConfig.forUrl(stack.schemaRegistryUrl())), clientProps(), false);
+        new SchemaRegistryClient(RegistryClientConfig.forUrl(STACK.schemaRegistryUrl())), clientProps(), false);
     List<ConsumerRecord<String, NodeSample>> out = new ArrayList<>();
     try (KafkaConsumer<String, NodeSample> consumer = new KafkaConsumer<>(p, new StringDeserializer(), serde.deserializer())) {
       consumer.subscribe(List.of(topic));

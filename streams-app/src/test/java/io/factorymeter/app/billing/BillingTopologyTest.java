@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.factorymeter.app.FactoryTopology;
+import io.factorymeter.app.TestDrivers;
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.serde.AppSerdes;
 import io.factorymeter.contract.Heartbeat;
@@ -16,18 +17,12 @@ import io.factorymeter.schema.GpuRate;
 import io.factorymeter.schema.NodeSample;
 import io.factorymeter.schema.Tariff;
 import io.factorymeter.schema.UsageEntry;
-import io.factorymeter.stack.registry.CompatibilityLevel;
-import io.factorymeter.stack.registry.SchemaJournal;
-import io.factorymeter.stack.registry.SchemaRegistryServer;
-import io.factorymeter.stack.registry.SchemaRepository;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -37,14 +32,11 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -54,7 +46,6 @@ class BillingTopologyTest {
   /** Energy is rounded to 1e-6 J and money to 1e-12 units per sample. */
   private static final double JOULE_EPS = 1e-5;
   private static final double MONEY_EPS = 1e-9;
-  private static SchemaRegistryServer registry;
 
   private TopologyTestDriver driver;
   private AppSerdes serdes;
@@ -63,17 +54,6 @@ class BillingTopologyTest {
   private TestOutputTopic<String, BillingLine> billing;
   private TestOutputTopic<String, FleetMetrics> fleet;
   private TestOutputTopic<String, byte[]> late;
-
-  @BeforeAll
-  static void startRegistry() {
-    registry = SchemaRegistryServer.start(new SchemaRepository(SchemaJournal.NONE, CompatibilityLevel.BACKWARD), 0,
-        SchemaRegistryServer.Auth.NONE);
-  }
-
-  @AfterAll
-  static void stopRegistry() {
-    registry.close();
-  }
 
   @BeforeEach
   void start() throws Exception {
@@ -84,13 +64,9 @@ class BillingTopologyTest {
     if (driver != null) {
       driver.close();
     }
-    serdes = new AppSerdes(Map.of("schema.registry.url", registry.url()));
+    serdes = new AppSerdes(Map.of("schema.registry.url", TestDrivers.registryUrl()));
     samples = serdes.values(NodeSample.class);
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "billing-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("billing-test").toString());
-    driver = new TopologyTestDriver(FactoryTopology.build(config, serdes), props);
+    driver = TestDrivers.driver(FactoryTopology.build(config, serdes));
     telemetry = driver.createInputTopic("factory.telemetry", new StringSerializer(), new ByteArraySerializer());
     billing = driver.createOutputTopic("factory.billing.hourly", new StringDeserializer(), serdes.values(BillingLine.class).deserializer());
     fleet = driver.createOutputTopic("factory.metrics.fleet.1m", new StringDeserializer(), serdes.values(FleetMetrics.class).deserializer());

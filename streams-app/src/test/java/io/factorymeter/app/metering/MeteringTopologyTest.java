@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.factorymeter.app.TestDrivers;
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.serde.AppSerdes;
 import io.factorymeter.schema.ClusterMetrics;
@@ -16,20 +17,13 @@ import io.factorymeter.schema.NodeMetrics;
 import io.factorymeter.schema.NodeSample;
 import io.factorymeter.schema.Tariff;
 import io.factorymeter.schema.UsageEntry;
-import io.factorymeter.stack.registry.CompatibilityLevel;
-import io.factorymeter.stack.registry.SchemaJournal;
-import io.factorymeter.stack.registry.SchemaRegistryServer;
-import io.factorymeter.stack.registry.SchemaRepository;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Consumer;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
@@ -41,14 +35,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -60,7 +51,6 @@ class MeteringTopologyTest {
 
   /** Figures are exact but for each sample's money and energy being rounded to 1e-12 units and 1e-6 J. */
   private static final double EPS = 1e-9;
-  private static SchemaRegistryServer registry;
 
   private TopologyTestDriver driver;
   private AppSerdes serdes;
@@ -73,18 +63,6 @@ class MeteringTopologyTest {
   private TestOutputTopic<String, FleetMetrics> fleet;
   private TestOutputTopic<String, byte[]> dlq;
   private TestOutputTopic<String, byte[]> late;
-  private Path stateDir;
-
-  @BeforeAll
-  static void startRegistry() {
-    registry = SchemaRegistryServer.start(new SchemaRepository(SchemaJournal.NONE, CompatibilityLevel.BACKWARD), 0,
-        SchemaRegistryServer.Auth.NONE);
-  }
-
-  @AfterAll
-  static void stopRegistry() {
-    registry.close();
-  }
 
   @BeforeEach
   void start() throws Exception {
@@ -95,14 +73,9 @@ class MeteringTopologyTest {
     if (driver != null) {
       driver.close();
     }
-    serdes = new AppSerdes(Map.of("schema.registry.url", registry.url()));
+    serdes = new AppSerdes(Map.of("schema.registry.url", TestDrivers.registryUrl()));
     samples = serdes.values(NodeSample.class);
-    stateDir = Files.createTempDirectory("metering-test");
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "metering-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    driver = new TopologyTestDriver(MeteringTopology.build(config, serdes), props);
+    driver = TestDrivers.driver(MeteringTopology.build(config, serdes));
     telemetry = driver.createInputTopic("factory.telemetry", new StringSerializer(), new ByteArraySerializer());
     tariffs = driver.createInputTopic("factory.tariffs", new StringSerializer(), new ByteArraySerializer());
     gpuRates = driver.createInputTopic("factory.gpu-rates", new StringSerializer(), new ByteArraySerializer());
