@@ -74,9 +74,20 @@ class CommandLineTest {
     assertEquals("Sent 3 records to cli.telemetry from 1 file(s); 1 line(s) rejected", replay.out().strip());
     assertTrue(replay.err().contains("rejected " + file + ":2: field \"nodeId\" must be a string, got 12"), replay.err());
 
-    Run tail = run("tail", "cli.telemetry", "--from-beginning", "--max", "3", "--timeout", "20s");
+    // three samples, and the heartbeat replay sends at the end to each of the topic's three partitions
+    Run tail = run("tail", "cli.telemetry", "--from-beginning", "--max", "6", "--timeout", "20s");
     assertEquals(0, tail.exitCode(), tail.err());
-    List<String> lines = tail.outLines();
+    List<String> lines = new ArrayList<>();
+    List<String> heartbeats = new ArrayList<>();
+    for (String line : tail.outLines()) {
+      JsonNode record = JSON.readTree(line);
+      if (record.get("value").isNull()) {
+        heartbeats.add(record.get("headers").get("factory.meter.heartbeat").asText());
+      } else {
+        lines.add(line);
+      }
+    }
+    assertEquals(List.of("1795687220000", "1795687220000", "1795687220000"), heartbeats, "at the latest sample, 10:00:20");
     assertEquals(3, lines.size(), tail.out());
     List<String> keys = new ArrayList<>();
     for (String line : lines) {
