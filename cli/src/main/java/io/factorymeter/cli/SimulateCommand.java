@@ -6,25 +6,22 @@ import io.factorymeter.contract.TopicProvisioner;
 import io.factorymeter.producers.kafka.AvroRecordSender;
 import io.factorymeter.producers.simulate.FleetSimulator;
 import io.factorymeter.producers.simulate.FleetSpec;
+import io.factorymeter.producers.replay.TelemetryReplay;
 import io.factorymeter.producers.simulate.SimulationRunner;
-import io.factorymeter.producers.telemetry.NodeSampleJson;
+import io.factorymeter.producers.telemetry.SampleWriter;
+import io.factorymeter.producers.telemetry.TelemetryFormat;
 import io.factorymeter.schema.NodeSample;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.zip.GZIPOutputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,7 +54,7 @@ final class SimulateCommand implements Callable<Integer> {
   String speedup;
 
   @Option(names = "--output", paramLabel = "FILE",
-      description = "Write JSON Lines to FILE (gzip when it ends in .gz) instead of Kafka.")
+      description = "Write to FILE instead of Kafka: JSON Lines (.jsonl), flat CSV (.csv) or Avro (.avro), gzip when it ends in .gz.")
   Path output;
 
   @Override
@@ -95,13 +92,16 @@ final class SimulateCommand implements Callable<Integer> {
   }
 
   private int writeFile(FleetSimulator simulator, double pace, Instant end) throws Exception {
-    try (OutputStream raw = Files.newOutputStream(output);
-         OutputStream maybeGzip = output.toString().endsWith(".gz") ? new GZIPOutputStream(raw, 1 << 16) : raw;
-         BufferedWriter out = new BufferedWriter(new OutputStreamWriter(maybeGzip, StandardCharsets.UTF_8), 1 << 16)) {
+    TelemetryFormat format;
+    try {
+      format = TelemetryReplay.formatOf(output, Optional.empty());
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage(), 2);
+    }
+    try (SampleWriter out = SampleWriter.create(output, format)) {
       SimulationRunner runner = new SimulationRunner(simulator, s -> {
         try {
-          out.write(NodeSampleJson.format(s));
-          out.newLine();
+          out.write(s);
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }

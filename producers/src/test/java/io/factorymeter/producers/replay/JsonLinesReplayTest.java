@@ -90,7 +90,7 @@ class JsonLinesReplayTest {
     List<RejectedLine> reported = new ArrayList<>();
     ReplayReport report;
     try (AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(clientProps(), topic)) {
-      report = new JsonLinesReplay(sender, false, false, reported::add).replay(List.of(file));
+      report = new TelemetryReplay(sender, new TelemetryReplay.Options(Optional.empty(), false, false, 0), reported::add).replay(List.of(file));
     }
     assertEquals(samples.size(), report.sent());
     assertFalse(report.stoppedEarly());
@@ -115,7 +115,7 @@ class JsonLinesReplayTest {
     Files.write(file, List.of(NodeSampleJson.format(a), "not json", NodeSampleJson.format(a)));
     ReplayReport report;
     try (AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(clientProps(), topic)) {
-      report = new JsonLinesReplay(sender, true, false, r -> { }).replay(List.of(file));
+      report = new TelemetryReplay(sender, new TelemetryReplay.Options(Optional.empty(), true, false, 0), r -> { }).replay(List.of(file));
     }
     assertTrue(report.stoppedEarly());
     assertEquals(1, report.sent());
