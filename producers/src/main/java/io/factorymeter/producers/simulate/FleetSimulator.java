@@ -21,9 +21,9 @@ import java.util.SplittableRandom;
  *       full-load figures of the node's ML.ENERGY profile ({@link ModelProfiles}); prompt tokens =
  *       output × 5.47 (the prompt/output token ratio of the Azure 2023 conversation trace in
  *       ../shared/data/azure-llm-inference-2023) × noise; split among the model's tenants;
- *   <li>power per GPU = idle + u × (full-load − idle) ± 1 %; nodes of even-numbered clusters also
- *       report an energy counter (energyJoules);
- *   <li>temperature follows power with a first-order lag (τ = 90 s) towards 28 °C + 0.065 °C/W;
+ *   <li>power per GPU from {@link PowerModel} ± 1 %; nodes of even-numbered clusters also report an
+ *       energy counter (energyJoules);
+ *   <li>temperature follows power ({@link PowerModel});
  *   <li>below 3 % load a node is idle (no usage entries); a node fails with probability 0.05 %
  *       per interval and stays silent for 1 to 10 minutes.
  * </ul>
@@ -88,7 +88,7 @@ public final class FleetSimulator {
       SplittableRandom random = new SplittableRandom(spec.seed() * 1_000_003L + i);
       State state = new State();
       state.load = clamp(diurnalMean(stepStartMs) + random.nextGaussian() * 0.05);
-      state.temperatureC = targetTemperature(gpu.idleWattsPerGpu() + state.load * (profile.powerWattsPerGpu() - gpu.idleWattsPerGpu()));
+      state.temperatureC = PowerModel.targetTemperature(PowerModel.wattsPerGpu(profile, state.load));
       states.add(state);
       randoms.add(random);
     }
@@ -131,11 +131,9 @@ public final class FleetSimulator {
       GpuType gpu = node.gpuType();
       ModelProfile p = node.profile();
       int gpus = spec.gpusPerNode();
-      double wattsPerGpu = (gpu.idleWattsPerGpu() + s.load * (p.powerWattsPerGpu() - gpu.idleWattsPerGpu()))
-          * (1 + r.nextGaussian() * 0.01);
+      double wattsPerGpu = PowerModel.wattsPerGpu(p, s.load) * (1 + r.nextGaussian() * 0.01);
       double power = wattsPerGpu * gpus;
-      double alpha = 1 - Math.exp(-seconds / 90.0);
-      s.temperatureC += (targetTemperature(wattsPerGpu) - s.temperatureC) * alpha;
+      s.temperatureC = PowerModel.nextTemperature(s.temperatureC, wattsPerGpu, seconds);
       double hottest = s.temperatureC + 2.0 + Math.abs(r.nextGaussian()) * 0.5;
       float utilization = (float) clamp(s.load * 1.1 + r.nextGaussian() * 0.02);
 
@@ -181,11 +179,6 @@ public final class FleetSimulator {
   static double diurnalMean(long epochMs) {
     double hour = Instant.ofEpochMilli(epochMs).atZone(ZoneOffset.UTC).toLocalTime().toSecondOfDay() / 3600.0;
     return 0.5 + 0.3 * Math.sin(2 * Math.PI * (hour - 9) / 24);
-  }
-
-  /** Steady-state hottest-GPU temperature at a power per GPU, °C. */
-  static double targetTemperature(double wattsPerGpu) {
-    return 28.0 + 0.065 * wattsPerGpu;
   }
 
   private static double clamp(double v) {

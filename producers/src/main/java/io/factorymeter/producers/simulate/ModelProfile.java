@@ -11,9 +11,10 @@ package io.factorymeter.producers.simulate;
  * @param outputTokensPerSecond generated tokens per second of one replica at full load, tokens/s
  * @param powerWatts mean GPU power of one replica at full load (all its GPUs), W
  * @param joulesPerOutputToken GPU energy per generated token, J (= powerWatts / outputTokensPerSecond)
+ * @param medianInterTokenLatencyMs median time between two generated tokens of one request, ms
  */
 public record ModelProfile(String modelId, String gpuType, int gpusPerReplica, double outputTokensPerSecond,
-    double powerWatts, double joulesPerOutputToken) {
+    double powerWatts, double joulesPerOutputToken, double medianInterTokenLatencyMs) {
 
   /** Generated tokens per second of one GPU at full load. */
   public double outputTokensPerSecondPerGpu() {
@@ -23,6 +24,11 @@ public record ModelProfile(String modelId, String gpuType, int gpusPerReplica, d
   /** Power of one GPU at full load, W. */
   public double powerWattsPerGpu() {
     return powerWatts / gpusPerReplica;
+  }
+
+  /** The GPU type of the row. */
+  public GpuType gpu() {
+    return GpuType.valueOf(gpuType);
   }
 
   /** The short model id used on the wire: the part after the last '/', lower case. */

@@ -32,6 +32,11 @@ public final class ModelProfiles {
     }
   }
 
+  /** The profile of a short model id on a GPU type, e.g. llama-3.1-8b-instruct on H100. */
+  public static java.util.Optional<ModelProfile> find(String shortModelId, String gpuType) {
+    return bundled().stream().filter(p -> p.shortModelId().equals(shortModelId) && p.gpuType().equals(gpuType)).findFirst();
+  }
+
   /** Profiles for one GPU type (H100 or B200). */
   public static List<ModelProfile> forGpu(String gpuType) {
     return bundled().stream().filter(p -> p.gpuType().equals(gpuType)).toList();
@@ -49,10 +54,11 @@ public final class ModelProfiles {
         header = line;
         continue;
       }
-      // model_id,nickname,gpu_model,num_gpus,max_num_seqs,output_throughput_tokens_per_sec,avg_power_watts,energy_per_token_joules
+      // model_id,nickname,gpu_model,num_gpus,max_num_seqs,output_throughput_tokens_per_sec,avg_power_watts,
+      // energy_per_token_joules,median_itl_ms
       String[] f = line.split(",");
       profiles.add(new ModelProfile(f[0], f[2], Integer.parseInt(f[3]), Double.parseDouble(f[5]),
-          Double.parseDouble(f[6]), Double.parseDouble(f[7])));
+          Double.parseDouble(f[6]), Double.parseDouble(f[7]), Double.parseDouble(f[8])));
     }
     return profiles;
   }
