@@ -1,5 +1,6 @@
 package io.factorymeter.producers.trace;
 
+import io.factorymeter.contract.Apportionment;
 import io.factorymeter.producers.simulate.ModelProfile;
 import io.factorymeter.producers.simulate.PowerModel;
 import io.factorymeter.schema.NodeSample;
@@ -78,7 +79,7 @@ public final class TraceToSamples {
           double to = Math.min(end, (arrivalInterval + k + 1) * (double) intervalMs);
           weights[k] = Math.max(0, to - from);
         }
-        long[] parts = split(r.completionTokens(), weights);
+        long[] parts = Apportionment.split(r.completionTokens(), weights);
         for (int k = 0; k < spans; k++) {
           if (parts[k] > 0) {
             nodeBuckets.computeIfAbsent(arrivalInterval + k, x -> new HashMap<>()).computeIfAbsent(tenant, x -> new long[2])[1] += parts[k];
@@ -130,35 +131,4 @@ public final class TraceToSamples {
     return samples;
   }
 
-  /** Splits a whole count in proportion to weights (largest remainder): the parts add up to {@code amount}. */
-  static long[] split(long amount, double[] weights) {
-    double total = 0;
-    for (double w : weights) {
-      total += w;
-    }
-    long[] parts = new long[weights.length];
-    if (total <= 0) {
-      parts[0] = amount;
-      return parts;
-    }
-    double[] remainders = new double[weights.length];
-    long assigned = 0;
-    for (int i = 0; i < weights.length; i++) {
-      double exact = amount * weights[i] / total;
-      parts[i] = (long) Math.floor(exact);
-      remainders[i] = exact - parts[i];
-      assigned += parts[i];
-    }
-    for (long left = amount - assigned; left > 0; left--) {
-      int best = 0;
-      for (int i = 1; i < remainders.length; i++) {
-        if (remainders[i] > remainders[best]) {
-          best = i;
-        }
-      }
-      parts[best]++;
-      remainders[best] = -1;
-    }
-    return parts;
-  }
 }

@@ -2,6 +2,7 @@ package io.factorymeter.app.billing;
 
 import io.factorymeter.app.metering.FixedPoint;
 import io.factorymeter.app.metering.PricedSample;
+import io.factorymeter.contract.Apportionment;
 import io.factorymeter.schema.UsageEntry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -73,9 +74,9 @@ public final class Attribution {
       return List.of(new Share(IDLE, IDLE, new BillingAmounts(prompt, completion, energy, energyCostPicos, capacityCostPicos,
           withoutTariff, withoutGpuRate, unpriced)));
     }
-    long[] energyParts = split(energy, weights, total);
-    long[] energyCostParts = split(energyCostPicos, weights, total);
-    long[] capacityCostParts = split(capacityCostPicos, weights, total);
+    long[] energyParts = Apportionment.split(energy, weights);
+    long[] energyCostParts = Apportionment.split(energyCostPicos, weights);
+    long[] capacityCostParts = Apportionment.split(capacityCostPicos, weights);
     List<Share> shares = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
       long[] t = tokens.get(keys.get(i));
@@ -86,46 +87,4 @@ public final class Attribution {
     return shares;
   }
 
-  /**
-   * Splits a whole amount in proportion to weights: each part the floor of its exact share, then
-   * the remaining units one each to the largest fractional remainders (ties to the earlier entry).
-   * The parts always add up to {@code amount}.
-   */
-  static long[] split(long amount, double[] weights, double total) {
-    long[] parts = new long[weights.length];
-    double[] remainders = new double[weights.length];
-    long assigned = 0;
-    for (int i = 0; i < weights.length; i++) {
-      double exact = amount * (weights[i] / total);
-      parts[i] = (long) Math.floor(exact);
-      remainders[i] = exact - parts[i];
-      assigned += parts[i];
-    }
-    long left = amount - assigned;
-    while (left > 0) {
-      int best = 0;
-      for (int i = 1; i < remainders.length; i++) {
-        if (remainders[i] > remainders[best]) {
-          best = i;
-        }
-      }
-      parts[best]++;
-      remainders[best] = -1;
-      left--;
-      if (left > 0 && java.util.Arrays.stream(remainders).allMatch(r -> r < 0)) {
-        java.util.Arrays.fill(remainders, 0.0);
-      }
-    }
-    while (left < 0) {  // floating point put more than the amount in the floors: take units back from the largest parts
-      int best = 0;
-      for (int i = 1; i < parts.length; i++) {
-        if (parts[i] > parts[best]) {
-          best = i;
-        }
-      }
-      parts[best]--;
-      left++;
-    }
-    return parts;
-  }
 }
