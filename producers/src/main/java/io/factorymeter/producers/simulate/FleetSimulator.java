@@ -17,6 +17,8 @@ import java.util.SplittableRandom;
  * <ul>
  *   <li>load u in [0, 1]: a diurnal mean (0.5 + 0.3 sin(2π(h − 9)/24), peak at 15:00 UTC) plus a
  *       node offset, followed by an AR(1) process (φ = 0.9, σ = 0.05);
+ *   <li>clusters are H100, B200, H200, GB200 in turn ({@link GpuType}: H200 and GB200 figures are
+ *       derived from the measured H100 and B200 ones);
  *   <li>output tokens = u × the profile's full-load tokens/s per GPU × GPUs × seconds, with the
  *       full-load figures of the node's ML.ENERGY profile ({@link ModelProfiles}); prompt tokens =
  *       output × 5.47 (the prompt/output token ratio of the Azure 2023 conversation trace in
@@ -44,6 +46,9 @@ public final class FleetSimulator {
     int silentIntervals;
   }
 
+  /** GPU type of cluster c: GPU_CYCLE[c % 4]. */
+  static final GpuType[] GPU_CYCLE = {GpuType.H100, GpuType.B200, GpuType.H200, GpuType.GB200};
+
   private final FleetSpec spec;
   private final List<Node> nodes = new ArrayList<>();
   private final List<State> states = new ArrayList<>();
@@ -65,10 +70,10 @@ public final class FleetSimulator {
     }
     for (int i = 0; i < spec.nodes(); i++) {
       int cluster = i % spec.clusters();
-      GpuType gpu = cluster % 2 == 0 ? GpuType.H100 : GpuType.B200;
-      List<ModelProfile> profiles = ModelProfiles.forGpu(gpu.leaderboardName());
+      GpuType gpu = GPU_CYCLE[cluster % GPU_CYCLE.length];
+      List<ModelProfile> profiles = ModelProfiles.forGpu(gpu);
       ModelProfile profile = profiles.get((i / spec.clusters()) % profiles.size());
-      int modelIndex = ModelProfiles.bundled().indexOf(profile);
+      int modelIndex = modelIndex(profile);
       List<String> tenants = new ArrayList<>();
       for (int k : new int[] {0, 1, 3}) {
         String tenant = tenantIds.get((modelIndex + k) % tenantIds.size());
@@ -92,6 +97,12 @@ public final class FleetSimulator {
       states.add(state);
       randoms.add(random);
     }
+  }
+
+  /** Position of the profile's model among the bundled models (stable across GPU types). */
+  private static int modelIndex(ModelProfile profile) {
+    List<String> models = ModelProfiles.bundled().stream().map(ModelProfile::modelId).distinct().toList();
+    return models.indexOf(profile.modelId());
   }
 
   public List<Node> nodes() {

@@ -7,7 +7,7 @@ import java.time.Duration;
  *
  * @param nodes number of GPU nodes
  * @param clusters clusters the nodes are spread over (round robin); a cluster has one GPU type,
- *     alternating H100 and B200
+ *     H100, B200, H200, GB200 in turn
  * @param sites data-center sites the clusters are spread over (round robin)
  * @param tenants tenants sharing the served models
  * @param gpusPerNode GPUs in each node

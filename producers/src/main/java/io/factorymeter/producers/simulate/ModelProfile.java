@@ -6,7 +6,7 @@ package io.factorymeter.producers.simulate;
  * generate {@code outputTokensPerSecond} and draw {@code powerWatts}.
  *
  * @param modelId Hugging Face id of the model, e.g. meta-llama/Llama-3.1-8B-Instruct
- * @param gpuType H100 or B200, as in the leaderboard
+ * @param gpuType H100 or B200 as in the leaderboard, or a {@link GpuType} derived from one
  * @param gpusPerReplica GPUs one replica of the model occupies
  * @param outputTokensPerSecond generated tokens per second of one replica at full load, tokens/s
  * @param powerWatts mean GPU power of one replica at full load (all its GPUs), W

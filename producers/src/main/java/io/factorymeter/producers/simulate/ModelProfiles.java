@@ -20,8 +20,22 @@ public final class ModelProfiles {
   private ModelProfiles() {
   }
 
+  private static List<ModelProfile> bundled;
+
   /** Every profile of the bundled file, in file order. */
-  public static List<ModelProfile> bundled() {
+  public static synchronized List<ModelProfile> bundled() {
+    if (bundled == null) {
+      bundled = List.copyOf(load());
+    }
+    return bundled;
+  }
+
+  /** Profiles of a GPU type: the measured rows of its leaderboard GPU, scaled as {@link GpuType} says. */
+  public static List<ModelProfile> forGpu(GpuType gpu) {
+    return bundled().stream().filter(p -> p.gpuType().equals(gpu.leaderboardName())).map(gpu::scale).toList();
+  }
+
+  private static List<ModelProfile> load() {
     try (InputStream in = ModelProfiles.class.getResourceAsStream(RESOURCE)) {
       if (in == null) {
         throw new IllegalStateException("resource " + RESOURCE + " missing from the jar");
@@ -32,12 +46,18 @@ public final class ModelProfiles {
     }
   }
 
-  /** The profile of a short model id on a GPU type, e.g. llama-3.1-8b-instruct on H100. */
+  /** The profile of a short model id on a GPU type (H100, H200, B200, GB200), e.g. llama-3.1-8b-instruct on H100. */
   public static java.util.Optional<ModelProfile> find(String shortModelId, String gpuType) {
-    return bundled().stream().filter(p -> p.shortModelId().equals(shortModelId) && p.gpuType().equals(gpuType)).findFirst();
+    GpuType gpu;
+    try {
+      gpu = GpuType.valueOf(gpuType);
+    } catch (IllegalArgumentException e) {
+      return java.util.Optional.empty();
+    }
+    return forGpu(gpu).stream().filter(p -> p.shortModelId().equals(shortModelId)).findFirst();
   }
 
-  /** Profiles for one GPU type (H100 or B200). */
+  /** Profiles for one leaderboard GPU (H100 or B200), as measured. */
   public static List<ModelProfile> forGpu(String gpuType) {
     return bundled().stream().filter(p -> p.gpuType().equals(gpuType)).toList();
   }

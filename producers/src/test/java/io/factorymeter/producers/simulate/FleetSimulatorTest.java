@@ -54,7 +54,7 @@ class FleetSimulatorTest {
     }
     assertEquals(Set.of("cluster-1", "cluster-2", "cluster-3", "cluster-4"), clusters);
     assertEquals(Set.of("site-a", "site-b"), sites);
-    assertEquals(Set.of("H100-SXM5-80GB", "B200-SXM-180GB"), gpus);
+    assertEquals(Set.of("H100-SXM5-80GB", "B200-SXM-180GB", "H200-SXM-141GB", "GB200-NVL72"), gpus);
     assertEquals(6, tenants.size());
   }
 
@@ -119,6 +119,7 @@ class FleetSimulatorTest {
           assertEquals(Double.parseDouble(f[col(header, "avg_power_watts")]), p.powerWatts());
           // the source's identity: J per output token = W / (tokens/s)
           assertEquals(p.powerWatts() / p.outputTokensPerSecond(), p.joulesPerOutputToken(), 1e-12);
+          assertEquals(Double.parseDouble(f[col(header, "median_itl_ms")]), p.medianInterTokenLatencyMs());
           found = true;
         }
       }
@@ -137,5 +138,56 @@ class FleetSimulatorTest {
 
   private static long tokens(List<NodeSample> samples) {
     return samples.stream().flatMap(s -> s.getUsage().stream()).mapToLong(u -> u.getPromptTokens() + u.getCompletionTokens()).sum();
+  }
+
+  @Test
+  void h200AndGb200FiguresAreDerivedFromTheMeasuredH100AndB200OnesByTheStatedFactors() {
+    ModelProfile h100 = ModelProfiles.find("llama-3.1-8b-instruct", "H100").orElseThrow();
+    ModelProfile h200 = ModelProfiles.find("llama-3.1-8b-instruct", "H200").orElseThrow();
+    assertEquals(9009.611720077452 * 1.4, h200.outputTokensPerSecond(), 1e-9);   // the ML.ENERGY H100 row x 1.4
+    assertEquals(h100.powerWatts(), h200.powerWatts());
+    ModelProfile gb200 = ModelProfiles.find("deepseek-v3.1", "GB200").orElseThrow();
+    assertEquals(4534.035504454398 * 1.25, gb200.outputTokensPerSecond(), 1e-9);  // the B200 row x 1.25
+    assertEquals(5935.4727918451335 * 1.2, gb200.powerWatts(), 1e-9);             // and x 1.2 power
+    assertEquals(gb200.powerWatts() / gb200.outputTokensPerSecond(), gb200.joulesPerOutputToken(), 1e-12);
+  }
+
+  @Test
+  void thousandsOfNodesOverSeveralClustersAndSites() {
+    FleetSpec spec = new FleetSpec(5_000, 40, 5, 50, 8, Duration.ofSeconds(60), 1L);
+    FleetSimulator sim = new FleetSimulator(spec, START);
+    List<NodeSample> samples = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      samples.addAll(sim.step());
+    }
+    assertTrue(samples.size() > 49_000 && samples.size() <= 50_000, "samples " + samples.size());
+    assertEquals(5_000, sim.nodes().size());
+    long reporting = samples.stream().map(NodeSample::getNodeId).distinct().count();
+    assertTrue(reporting > 4_990 && reporting <= 5_000, "a node that fails in the first step may stay silent for all ten: " + reporting);
+    assertEquals(40, samples.stream().map(NodeSample::getClusterId).distinct().count());
+    assertEquals(5, samples.stream().map(NodeSample::getSite).distinct().count());
+    assertEquals(4, samples.stream().map(NodeSample::getGpuModel).distinct().count());
+  }
+
+  @Test
+  void failedNodesFallSilentAndComeBack() {
+    FleetSimulator sim = new FleetSimulator(new FleetSpec(200, 4, 2, 6, 8, Duration.ofSeconds(10), 5L), START);
+    java.util.Map<String, List<Integer>> reportedSteps = new java.util.HashMap<>();
+    for (int step = 0; step < 2_000; step++) {
+      for (NodeSample s : sim.step()) {
+        reportedSteps.computeIfAbsent(s.getNodeId(), k -> new ArrayList<>()).add(step);
+      }
+    }
+    long cameBack = reportedSteps.values().stream().filter(steps -> {
+      for (int i = 1; i < steps.size(); i++) {
+        int gap = steps.get(i) - steps.get(i - 1);
+        if (gap >= 6 && gap <= 61) {   // silent for 1 to 10 minutes of 10 s intervals
+          return true;
+        }
+      }
+      return false;
+    }).count();
+    assertTrue(cameBack > 0, "some node failed and came back");
+    assertEquals(200, reportedSteps.size(), "every node reports");
   }
 }
