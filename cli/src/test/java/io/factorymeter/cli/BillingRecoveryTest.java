@@ -91,6 +91,8 @@ class BillingRecoveryTest {
       t.send("site-b", new Tariff("site-b", "USD", 0.132, 1.38, from), from.toEpochMilli());
       g.send("H100-SXM5-80GB", new GpuRate("H100-SXM5-80GB", "USD", 2.10, from), from.toEpochMilli());
       g.send("B200-SXM-180GB", new GpuRate("B200-SXM-180GB", "USD", 3.40, from), from.toEpochMilli());
+      g.send("H200-SXM-141GB", new GpuRate("H200-SXM-141GB", "USD", 2.60, from), from.toEpochMilli());
+      g.send("GB200-NVL72", new GpuRate("GB200-NVL72", "USD", 4.20, from), from.toEpochMilli());
       t.flush();
       g.flush();
       day.forEach(sample -> s.send(sample.getNodeId(), sample, null));

@@ -78,7 +78,7 @@ class BillingTopologyTest {
       tariffs.pipeInput(site, serdes.values(Tariff.class).serializer().serialize("factory.tariffs",
           new Tariff(site, "USD", 0.20, 1.5, from)), from);
     }
-    for (String gpu : List.of("H100-SXM5-80GB", "B200-SXM-180GB")) {
+    for (String gpu : List.of("H100-SXM5-80GB", "B200-SXM-180GB", "H200-SXM-141GB", "GB200-NVL72")) {
       rates.pipeInput(gpu, serdes.values(GpuRate.class).serializer().serialize("factory.gpu-rates",
           new GpuRate(gpu, "USD", 2.00, from)), from);
     }
