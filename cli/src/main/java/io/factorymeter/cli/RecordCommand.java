@@ -1,5 +1,6 @@
 package io.factorymeter.cli;
 
+import io.factorymeter.kafka.TopicSnapshot;
 import io.factorymeter.producers.replay.TelemetryReplay;
 import io.factorymeter.producers.telemetry.SampleWriter;
 import io.factorymeter.producers.telemetry.TelemetryFormat;
@@ -7,19 +8,14 @@ import io.factorymeter.registry.client.SchemaRegistryClient;
 import io.factorymeter.registry.serde.SchemaRegistryAvroSerde;
 import io.factorymeter.schema.NodeSample;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -62,39 +58,33 @@ final class RecordCommand implements Callable<Integer> {
     p.remove(ConsumerConfig.GROUP_ID_CONFIG);
     SchemaRegistryAvroSerde<NodeSample> serde = SchemaRegistryAvroSerde.forType(NodeSample.class,
         SchemaRegistryClient.fromConfig(props), props, false);
-    long written = 0;
-    long skipped = 0;
+    long[] counts = {0, 0};   // written, skipped
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
         new org.apache.kafka.common.serialization.ByteArrayDeserializer());
          SampleWriter out = SampleWriter.create(output, fmt)) {
-      List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
-      if (infos == null || infos.isEmpty()) {
-        throw new UserError("Topic " + topic + " does not exist at " + props.get("bootstrap.servers"));
-      }
-      List<TopicPartition> partitions = new ArrayList<>();
-      infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp, Duration.ofSeconds(30)) < ends.get(tp))) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          if (r.offset() >= ends.get(new TopicPartition(r.topic(), r.partition())) || r.value() == null) {
-            continue;
-          }
-          try {
-            out.write(serde.deserializer().deserialize(r.topic(), r.value()));
-            written++;
-          } catch (RuntimeException e) {
-            skipped++;
-            System.err.println("skipped " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + e.getMessage());
-          }
+      TopicSnapshot.read(consumer, topic, r -> {
+        if (r.value() == null) {
+          return;   // a heartbeat or a tombstone
         }
-      }
+        try {
+          out.write(serde.deserializer().deserialize(r.topic(), r.value()));
+          counts[0]++;
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+          counts[1]++;
+          System.err.println("skipped " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + e.getMessage());
+        }
+      });
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage() + " at " + props.get("bootstrap.servers"));
+    } catch (UncheckedIOException e) {
+      throw new UserError("Cannot write " + output + ": " + e.getCause().getMessage());
     } catch (IOException e) {
       throw new UserError("Cannot write " + output + ": " + e.getMessage());
     }
-    System.out.printf("Wrote %d samples from %s to %s%s%n", written, topic, output,
-        skipped == 0 ? "" : "; " + skipped + " record(s) were not NodeSamples");
+    System.out.printf("Wrote %d samples from %s to %s%s%n", counts[0], topic, output,
+        counts[1] == 0 ? "" : "; " + counts[1] + " record(s) were not NodeSamples");
     return 0;
   }
 }

@@ -10,6 +10,7 @@ import io.factorymeter.app.billing.BillingLedger;
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.contract.FactoryTopic;
 import io.factorymeter.producers.kafka.AvroRecordSender;
+import io.factorymeter.producers.prices.PriceLoader;
 import io.factorymeter.producers.simulate.FleetSimulator;
 import io.factorymeter.producers.simulate.FleetSpec;
 import io.factorymeter.schema.BillingLine;
@@ -81,20 +82,12 @@ class BillingRecoveryTest {
   }
 
   /** Prices, the day of telemetry and a closing heartbeat, on the topics of {@code prefix}. */
-  private static MeteringConfig produceDay(String prefix) {
+  private static MeteringConfig produceDay(String prefix) throws java.io.IOException {
     MeteringConfig config = MeteringApplication.provisionTopics(clientProps(), MeteringConfig.from(topicNames(prefix)));
-    Instant from = Instant.parse("2026-11-01T00:00:00Z");
     try (AvroRecordSender<Tariff> t = new AvroRecordSender<>(clientProps(), config.topics().name(FactoryTopic.TARIFFS));
          AvroRecordSender<GpuRate> g = new AvroRecordSender<>(clientProps(), config.topics().name(FactoryTopic.GPU_RATES));
          AvroRecordSender<NodeSample> s = new AvroRecordSender<>(clientProps(), config.topics().telemetry())) {
-      t.send("site-a", new Tariff("site-a", "USD", 0.085, 1.25, from), from.toEpochMilli());
-      t.send("site-b", new Tariff("site-b", "USD", 0.132, 1.38, from), from.toEpochMilli());
-      g.send("H100-SXM5-80GB", new GpuRate("H100-SXM5-80GB", "USD", 2.10, from), from.toEpochMilli());
-      g.send("B200-SXM-180GB", new GpuRate("B200-SXM-180GB", "USD", 3.40, from), from.toEpochMilli());
-      g.send("H200-SXM-141GB", new GpuRate("H200-SXM-141GB", "USD", 2.60, from), from.toEpochMilli());
-      g.send("GB200-NVL72", new GpuRate("GB200-NVL72", "USD", 4.20, from), from.toEpochMilli());
-      t.flush();
-      g.flush();
+      new PriceLoader(t, g).publish(PriceLoader.read(Path.of("../examples/prices.jsonl")));
       day.forEach(sample -> s.send(sample.getNodeId(), sample, null));
       s.heartbeat(DAY.plus(Duration.ofHours(25)).plus(Duration.ofMinutes(10)).toEpochMilli());
       s.flush();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.contract.FactoryTopic;
 import io.factorymeter.producers.kafka.AvroRecordSender;
+import io.factorymeter.producers.prices.PriceLoader;
 import io.factorymeter.producers.simulate.FleetSimulator;
 import io.factorymeter.producers.simulate.FleetSpec;
 import io.factorymeter.registry.serde.SchemaRegistryAvroDeserializer;
@@ -16,6 +17,7 @@ import io.factorymeter.schema.NodeSample;
 import io.factorymeter.schema.Tariff;
 import io.factorymeter.schema.UsageEntry;
 import io.factorymeter.stack.LocalStackExtension;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,18 +73,11 @@ class MeteringIntegrationTest {
     return all;
   }
 
-  private static void publishPrices(MeteringConfig config) {
+  /** The example price list of the repository (examples/prices.jsonl). */
+  private static void publishPrices(MeteringConfig config) throws IOException {
     try (AvroRecordSender<Tariff> t = new AvroRecordSender<>(clientProps(), config.topics().name(FactoryTopic.TARIFFS));
          AvroRecordSender<GpuRate> g = new AvroRecordSender<>(clientProps(), config.topics().name(FactoryTopic.GPU_RATES))) {
-      Instant from = Instant.parse("2026-11-01T00:00:00Z");
-      t.send("site-a", new Tariff("site-a", "USD", 0.085, 1.25, from), from.toEpochMilli());
-      t.send("site-b", new Tariff("site-b", "USD", 0.132, 1.38, from), from.toEpochMilli());
-      g.send("H100-SXM5-80GB", new GpuRate("H100-SXM5-80GB", "USD", 2.10, from), from.toEpochMilli());
-      g.send("B200-SXM-180GB", new GpuRate("B200-SXM-180GB", "USD", 3.40, from), from.toEpochMilli());
-      g.send("H200-SXM-141GB", new GpuRate("H200-SXM-141GB", "USD", 2.60, from), from.toEpochMilli());
-      g.send("GB200-NVL72", new GpuRate("GB200-NVL72", "USD", 4.20, from), from.toEpochMilli());
-      t.flush();
-      g.flush();
+      new PriceLoader(t, g).publish(PriceLoader.read(Path.of("../examples/prices.jsonl")));
     }
   }
 

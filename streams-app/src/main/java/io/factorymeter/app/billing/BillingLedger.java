@@ -1,20 +1,16 @@
 package io.factorymeter.app.billing;
 
+import io.factorymeter.kafka.TopicSnapshot;
 import io.factorymeter.registry.client.SchemaRegistryClient;
 import io.factorymeter.registry.serde.SchemaRegistryAvroSerde;
 import io.factorymeter.schema.BillingLine;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -47,24 +43,13 @@ public final class BillingLedger {
         SchemaRegistryClient.fromConfig(clientProps), clientProps, false);
     Map<String, BillingLine> latest = new HashMap<>();
     try (KafkaConsumer<String, BillingLine> consumer = new KafkaConsumer<>(p, new StringDeserializer(), serde.deserializer())) {
-      List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
-      if (infos == null || infos.isEmpty()) {
-        throw new IllegalArgumentException("Topic " + topic + " does not exist");
-      }
-      List<TopicPartition> partitions = new ArrayList<>();
-      infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp, Duration.ofSeconds(30)) < ends.get(tp))) {
-        for (ConsumerRecord<String, BillingLine> r : consumer.poll(Duration.ofMillis(200))) {
-          if (r.value() == null) {
-            latest.remove(r.key());
-          } else {
-            latest.put(r.key(), r.value());
-          }
+      TopicSnapshot.read(consumer, topic, r -> {
+        if (r.value() == null) {
+          latest.remove(r.key());
+        } else {
+          latest.put(r.key(), r.value());
         }
-      }
+      });
     }
     return latest.values().stream()
         .filter(l -> !l.getPeriodStart().isBefore(from) && l.getPeriodStart().isBefore(to))

@@ -1,0 +1,46 @@
+package io.factorymeter.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Reads a whole topic as it is at the moment of reading: every partition from its beginning to
+ * the end offset it had when the read started (records written meanwhile are not included), with
+ * the consumer's own isolation level. No consumer group is used.
+ */
+public final class TopicSnapshot {
+
+  private TopicSnapshot() {
+  }
+
+  /**
+   * Hands every record to {@code each}.
+   *
+   * @throws IllegalArgumentException when the topic does not exist
+   */
+  public static <K, V> void read(KafkaConsumer<K, V> consumer, String topic, Consumer<ConsumerRecord<K, V>> each) {
+    List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+    if (infos == null || infos.isEmpty()) {
+      throw new IllegalArgumentException("Topic " + topic + " does not exist");
+    }
+    List<TopicPartition> partitions = new ArrayList<>();
+    infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+    while (partitions.stream().anyMatch(tp -> consumer.position(tp, Duration.ofSeconds(30)) < ends.get(tp))) {
+      for (ConsumerRecord<K, V> r : consumer.poll(Duration.ofMillis(200))) {
+        if (r.offset() < ends.get(new TopicPartition(r.topic(), r.partition()))) {
+          each.accept(r);
+        }
+      }
+    }
+  }
+}
