@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 /** {@code ./factory-meter}: the command-line tool of Factory Meter. */
 @Command(name = "factory-meter", mixinStandardHelpOptions = true, version = "factory-meter 0.1.0",
     description = "Metering for AI factories: tokens, energy, cost and uptime of GPU fleets on Kafka.",
-    subcommands = {StackCommand.class, RunCommand.class, SimulateCommand.class, ReplayCommand.class, ReplayTraceCommand.class, RecordCommand.class, HeartbeatCommand.class,
+    subcommands = {StackCommand.class, RunCommand.class, SimulateCommand.class, ReplayCommand.class, ReplayTraceCommand.class, RecordCommand.class, ScrapeCommand.class, HeartbeatCommand.class,
         TailCommand.class, BillingCommand.class, ResetCommand.class,
         PricesCommand.class, DemoCommand.class, BenchmarkCommand.class})
 public final class FactoryMeter implements Runnable {

@@ -1,0 +1,199 @@
+package io.factorymeter.cli;
+
+import io.factorymeter.contract.FactoryTopic;
+import io.factorymeter.contract.OutputKey;
+import io.factorymeter.contract.TopicProvisioner;
+import io.factorymeter.producers.kafka.AvroRecordSender;
+import io.factorymeter.producers.scrape.Endpoint;
+import io.factorymeter.producers.scrape.HttpMetricsFetcher;
+import io.factorymeter.producers.scrape.NodeScraper;
+import io.factorymeter.producers.scrape.ScrapeMapping;
+import io.factorymeter.producers.scrape.ScrapeRound;
+import io.factorymeter.producers.scrape.ScrapeRunner;
+import io.factorymeter.schema.NodeSample;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Polls dcgm-exporter, vLLM and Triton metrics endpoints and sends one NodeSample per node per interval. */
+@Command(name = "scrape", mixinStandardHelpOptions = true,
+    description = {"Poll the Prometheus endpoints of GPU nodes and send one NodeSample per node",
+        "per interval to Kafka, keyed by nodeId. Sources: NVIDIA dcgm-exporter (per",
+        "GPU: power W, energy counter mJ, temperature C, utilization %%), vLLM",
+        "(prompt and generation token counters per model) and NVIDIA Triton (per GPU:",
+        "power W, energy counter J, utilization). Counters become per-interval",
+        "increases (one that went down restarted from zero); the first scrape only",
+        "primes them. A sample covers the time since its node's last good scrape: a",
+        "failed endpoint is logged and its node skipped, and the next sample covers",
+        "the gap. dcgm-exporter refreshes every 30 s unless started with a shorter -c",
+        "(ms); intervals in which its energy counters did not move are folded into",
+        "the next sample. --mapping names each host's node, cluster and site and each",
+        "model's tenant."})
+final class ScrapeCommand implements Callable<Integer> {
+
+  static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
+  static final Duration MAX_INTERVAL = Duration.ofHours(1);
+  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+  static final Duration STOP_WAIT = Duration.ofSeconds(30);
+
+  @Mixin
+  ConnectionOptions connection;
+
+  @Option(names = "--dcgm", paramLabel = "URL", description = "dcgm-exporter metrics, e.g. http://gpu-node-1:9400/metrics (repeatable).")
+  List<String> dcgm = new ArrayList<>();
+
+  @Option(names = "--vllm", paramLabel = "URL", description = "vLLM metrics, e.g. http://gpu-node-1:8000/metrics (repeatable).")
+  List<String> vllm = new ArrayList<>();
+
+  @Option(names = "--triton", paramLabel = "URL", description = "Triton metrics, e.g. http://gpu-node-1:8002/metrics (repeatable).")
+  List<String> triton = new ArrayList<>();
+
+  @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+      description = "Time between scrapes, 1s .. 1h (default: ${DEFAULT-VALUE}).")
+  Duration interval;
+
+  @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "HTTP timeout of one scrape, at most the interval (default: 5s or the interval if shorter).")
+  Duration timeout;
+
+  @Option(names = "--mapping", required = true, paramLabel = "FILE",
+      description = "JSON: {\"nodes\": {host: {nodeId, clusterId, site, gpuModel?}}, \"models\": {model_name: {tenantId, modelId}},"
+          + " \"defaultTenant\"?}; a host is a dcgm-exporter Hostname label or the host of an endpoint URL.")
+  Path mapping;
+
+  @Option(names = "--topic", defaultValue = "factory.telemetry", description = "Topic to write to (default: ${DEFAULT-VALUE}).")
+  String topic;
+
+  @Option(names = "--once", description = "Scrape twice one interval apart, send the samples and exit (for cron and tests);"
+      + " exit status 1 if an endpoint or node failed.")
+  boolean once;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    List<Endpoint> endpoints = endpoints();
+    if (interval.compareTo(MIN_INTERVAL) < 0 || interval.compareTo(MAX_INTERVAL) > 0) {
+      throw new UserError("--interval must be between 1s and 1h, got " + seconds(interval), 2);
+    }
+    Duration httpTimeout = timeout != null ? timeout : (interval.compareTo(DEFAULT_TIMEOUT) < 0 ? interval : DEFAULT_TIMEOUT);
+    if (httpTimeout.isZero() || httpTimeout.isNegative() || httpTimeout.compareTo(interval) > 0) {
+      throw new UserError("--timeout must be positive and at most --interval (" + seconds(interval) + "), got " + seconds(httpTimeout), 2);
+    }
+    ScrapeMapping map;
+    try {
+      map = ScrapeMapping.read(mapping);
+    } catch (IOException e) {
+      throw new UserError("Cannot read --mapping " + mapping + ": " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--mapping " + e.getMessage());
+    }
+    Map<String, Object> props = connection.properties();
+    Reachability.requireKafka(props);
+    Reachability.requireRegistry(props);
+    TopicSetup.ensure(props, List.of(new TopicProvisioner.Topic(topic, FactoryTopic.TELEMETRY)));
+    NodeScraper scraper = new NodeScraper(endpoints, map, new HttpMetricsFetcher(httpTimeout), Clock.systemUTC());
+    try (AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(props, topic)) {
+      boolean[] primed = {false};
+      ScrapeRunner runner = new ScrapeRunner(scraper, interval, once ? 2 : 0, round -> {
+        send(sender, round, primed[0]);
+        primed[0] = true;
+      });
+      System.err.printf("Scraping %d endpoint(s) every %s to %s%s%n", endpoints.size(), seconds(interval), topic,
+          once ? ", twice" : " until Ctrl-C");
+      try {
+        runUntilStopped(runner, () -> {
+          sender.flush();
+          if (runner.rounds() == 0) {
+            return; // the first round found a host or model the mapping does not know
+          }
+          System.out.printf("Sent %d samples to %s from %d scrapes of %d endpoint(s); %d failure(s)%n", runner.emitted(), topic,
+              runner.rounds(), endpoints.size(), scraper.failures());
+        });
+      } catch (ScrapeMapping.UnmappedException e) {
+        throw new UserError("scrape: " + e.getMessage());
+      }
+    }
+    return once && scraper.failures() > 0 ? 1 : 0;
+  }
+
+  private static String seconds(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+  }
+
+  /** The samples of a round keyed by nodeId, then (after the priming round) a heartbeat to every partition at the round's time. */
+  private static void send(AvroRecordSender<NodeSample> sender, ScrapeRound round, boolean primed) {
+    for (NodeSample s : round.samples()) {
+      sender.send(s.getNodeId(), s, null);
+    }
+    if (primed) {
+      sender.heartbeat(round.at().toEpochMilli());
+    }
+    sender.flush();
+    int failed = round.failures().size() + round.unmapped().size();
+    String failures = failed == 0 ? "" : ", " + failed + " failure(s)";
+    if (primed) {
+      System.err.printf("%s sent %d sample(s)%s%n", OutputKey.iso(round.at()), round.samples().size(), failures);
+    } else {
+      System.err.printf("%s first scrape: counters primed%s%n", OutputKey.iso(round.at()), failures);
+    }
+  }
+
+  /**
+   * Runs until done or Ctrl-C, which stops after the round in progress and waits (up to 30 s, in
+   * case Kafka hangs) for its samples to be sent; {@code onStop} runs in either case, before a
+   * Ctrl-C lets the JVM exit.
+   */
+  private static void runUntilStopped(ScrapeRunner runner, Runnable onStop) throws InterruptedException {
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      runner.stop();
+      try {
+        finished.await(STOP_WAIT.toSeconds(), TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "scrape-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      runner.run();
+    } finally {
+      onStop.run();
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running: it returns as soon as finished is counted down
+      }
+    }
+  }
+
+  private List<Endpoint> endpoints() {
+    List<Endpoint> out = new ArrayList<>();
+    add(out, Endpoint.Kind.DCGM, "--dcgm", dcgm);
+    add(out, Endpoint.Kind.VLLM, "--vllm", vllm);
+    add(out, Endpoint.Kind.TRITON, "--triton", triton);
+    if (dcgm.isEmpty() && triton.isEmpty()) {
+      throw new UserError("give at least one --dcgm or --triton URL: GPU power and energy come from them", 2);
+    }
+    return out;
+  }
+
+  private static void add(List<Endpoint> out, Endpoint.Kind kind, String flag, List<String> urls) {
+    for (String url : urls) {
+      try {
+        out.add(Endpoint.parse(kind, url));
+      } catch (IllegalArgumentException e) {
+        throw new UserError(flag + " " + e.getMessage(), 2);
+      }
+    }
+  }
+}
