@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.factorymeter.registry.client.RegistryClientConfig;
-import io.factorymeter.registry.client.SchemaRegistryClient;
 import io.factorymeter.registry.serde.SchemaRegistryAvroSerde;
 import io.factorymeter.schema.BillingLine;
 import io.factorymeter.stack.LocalStackExtension;
@@ -40,7 +38,6 @@ class BillingExportTest {
           .all().get(30, TimeUnit.SECONDS);
     }
     SchemaRegistryAvroSerde<BillingLine> serde = SchemaRegistryAvroSerde.forType(BillingLine.class,
-        new SchemaRegistryClient(RegistryClientConfig.forUrl(STACK.schemaRegistryUrl())),
         Map.of("schema.registry.url", STACK.schemaRegistryUrl()), false);
     try (KafkaProducer<String, BillingLine> producer = new KafkaProducer<>(Map.of("bootstrap.servers", STACK.bootstrapServers(),
         "acks", "all"), new StringSerializer(), serde.serializer())) {

@@ -2,9 +2,8 @@ package io.factorymeter.conformance;
 
 import io.factorymeter.registry.client.RegistryClientConfig;
 import io.factorymeter.registry.client.SchemaRegistryClient;
+import io.factorymeter.stack.EmbeddedKafka;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,11 +46,11 @@ final class ApicurioRegistry implements AutoCloseable {
     Path jar = home.resolve("quarkus-run.jar");
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException("Apicurio Registry not found at " + jar
-          + " (it is unpacked by `mvn process-test-resources` in the stack module)");
+          + " (it is unpacked by `mvn process-test-resources` in the conformance module)");
     }
     Path java = javaHome21().resolve("bin/java");
-    int port = freePort();
-    int managementPort = freePort();
+    int port = EmbeddedKafka.freePort();
+    int managementPort = EmbeddedKafka.freePort();
     Path log = Files.createTempFile("apicurio-", ".log");
     List<String> command = new ArrayList<>(List.of(java.toString(),
         "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -153,9 +152,4 @@ final class ApicurioRegistry implements AutoCloseable {
     return 0;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
 }

@@ -2,8 +2,6 @@ package io.factorymeter.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.factorymeter.registry.client.RegistryClientConfig;
-import io.factorymeter.registry.client.SchemaRegistryClient;
 import io.factorymeter.registry.serde.SchemaRegistryAvroSerde;
 import io.factorymeter.schema.NodeSample;
 import io.factorymeter.stack.registry.CompatibilityLevel;
@@ -47,8 +45,7 @@ class DockerKafkaRoundTripTest {
          Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       admin.createTopics(List.of(new NewTopic("docker.telemetry", 1, (short) 1))).all().get();
       Map<String, Object> props = Map.of("bootstrap.servers", bootstrap, "schema.registry.url", registry.url());
-      SchemaRegistryAvroSerde<NodeSample> serde = SchemaRegistryAvroSerde.forType(NodeSample.class,
-          new SchemaRegistryClient(RegistryClientConfig.forUrl(registry.url())), props, false);
+      SchemaRegistryAvroSerde<NodeSample> serde = SchemaRegistryAvroSerde.forType(NodeSample.class, props, false);
       NodeSample sample = RegistryConformanceSuite.sample();
       try (KafkaProducer<String, NodeSample> producer = new KafkaProducer<>(props, new StringSerializer(), serde.serializer())) {
         producer.send(new ProducerRecord<>("docker.telemetry", sample.getNodeId(), sample)).get();

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.factorymeter.registry.client.RegistryClientConfig;
-import io.factorymeter.registry.client.SchemaRegistryClient;
 import io.factorymeter.registry.serde.SchemaRegistryAvroSerde;
 import io.factorymeter.schema.BillingLine;
 import io.factorymeter.stack.LocalStack;
@@ -52,7 +50,6 @@ class NodeBillingConsumerTest {
             .all().get(30, TimeUnit.SECONDS);
       }
       SchemaRegistryAvroSerde<BillingLine> serde = SchemaRegistryAvroSerde.forType(BillingLine.class,
-          new SchemaRegistryClient(RegistryClientConfig.forUrl(stack.schemaRegistryUrl())),
           Map.of("schema.registry.url", stack.schemaRegistryUrl()), false);
       List<BillingLine> lines = List.of(
           line("tenant-a", "m1", "2026-11-26T10:00:00Z", 1_000, 3_000, 7_200_000, 1.25, 1),

@@ -2,9 +2,11 @@ package io.factorymeter.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -21,11 +23,23 @@ public final class TopicSnapshot {
   }
 
   /**
-   * Hands every record to {@code each}.
+   * Client properties for a consumer that reads on its own: {@code read_committed}, no offset
+   * commits, no consumer group.
+   */
+  public static Map<String, Object> readerProps(Map<String, Object> clientProps) {
+    Map<String, Object> p = new HashMap<>(clientProps);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    return p;
+  }
+
+  /**
+   * Assigns every partition of the topic to the consumer (positions are left to the caller).
    *
    * @throws IllegalArgumentException when the topic does not exist
    */
-  public static <K, V> void read(KafkaConsumer<K, V> consumer, String topic, Consumer<ConsumerRecord<K, V>> each) {
+  public static List<TopicPartition> assignAll(KafkaConsumer<?, ?> consumer, String topic) {
     List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
     if (infos == null || infos.isEmpty()) {
       throw new IllegalArgumentException("Topic " + topic + " does not exist");
@@ -33,6 +47,16 @@ public final class TopicSnapshot {
     List<TopicPartition> partitions = new ArrayList<>();
     infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
     consumer.assign(partitions);
+    return partitions;
+  }
+
+  /**
+   * Hands every record to {@code each}.
+   *
+   * @throws IllegalArgumentException when the topic does not exist
+   */
+  public static <K, V> void read(KafkaConsumer<K, V> consumer, String topic, Consumer<ConsumerRecord<K, V>> each) {
+    List<TopicPartition> partitions = assignAll(consumer, topic);
     consumer.seekToBeginning(partitions);
     Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
     while (partitions.stream().anyMatch(tp -> consumer.position(tp, Duration.ofSeconds(30)) < ends.get(tp))) {

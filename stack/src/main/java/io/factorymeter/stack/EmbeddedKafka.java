@@ -40,13 +40,11 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
   private static final int NODE_ID = 1;
 
-  private final Path logDir;
   private final int port;
   private final KafkaRaftServer server;
   private boolean closed;
 
-  private EmbeddedKafka(Path logDir, int port, KafkaRaftServer server) {
-    this.logDir = logDir;
+  private EmbeddedKafka(int port, KafkaRaftServer server) {
     this.port = port;
     this.server = server;
   }
@@ -56,9 +54,8 @@ public final class EmbeddedKafka implements AutoCloseable {
    *
    * @param logDir directory for the broker's data; formatted when it holds no Kafka data yet
    * @param port the client port on 127.0.0.1, or 0 for a free one
-   * @param overrides broker settings that replace the defaults (may be empty)
    */
-  public static EmbeddedKafka start(Path logDir, int port, Map<String, String> overrides) {
+  public static EmbeddedKafka start(Path logDir, int port) {
     try {
       Files.createDirectories(logDir);
     } catch (IOException e) {
@@ -90,7 +87,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
     // event time may run ahead of the wall clock (a sped-up simulation): accept records stamped in the future
     props.put("log.message.timestamp.after.max.ms", Long.toString(Long.MAX_VALUE));
-    props.putAll(overrides);
     KafkaConfig config = new KafkaConfig(props, false);
 
     formatIfNeeded(logDir);
@@ -102,7 +98,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       safeShutdown(server);
       throw new IllegalStateException("Kafka broker did not start on 127.0.0.1:" + clientPort + ": " + e.getMessage(), e);
     }
-    EmbeddedKafka kafka = new EmbeddedKafka(logDir, clientPort, server);
+    EmbeddedKafka kafka = new EmbeddedKafka(clientPort, server);
     try {
       kafka.awaitReady(Duration.ofSeconds(60));
     } catch (RuntimeException e) {
@@ -123,10 +119,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     return port;
   }
 
-  public Path logDir() {
-    return logDir;
-  }
-
   /** Stops the broker and waits for it; idempotent. */
   @Override
   public synchronized void close() {
@@ -145,22 +137,21 @@ public final class EmbeddedKafka implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     try (Admin admin = Admin.create(props)) {
       while (true) {
+        Exception last = null;
         try {
           if (!admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).isEmpty()) {
-            // the broker answers metadata requests; creating a topic proves the controller works too
+            // the broker answers metadata requests; listing topics proves the controller works too
             admin.listTopics().names().get(10, TimeUnit.SECONDS);
             return;
           }
         } catch (ExecutionException | TimeoutException e) {
-          if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("Kafka broker at " + bootstrapServers() + " not ready after " + timeout, e);
-          }
+          last = e;
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new IllegalStateException("Interrupted while waiting for the Kafka broker", e);
         }
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("Kafka broker at " + bootstrapServers() + " not ready after " + timeout);
+          throw new IllegalStateException("Kafka broker at " + bootstrapServers() + " not ready after " + timeout, last);
         }
       }
     }
@@ -196,7 +187,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /** A TCP port on 127.0.0.1 that was free a moment ago. */
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();

@@ -72,8 +72,12 @@ public final class LocalStack implements AutoCloseable {
     return kafka;
   }
 
-  public SchemaRegistryServer registry() {
-    return registry;
+  /** Client properties that reach this stack: {@code bootstrap.servers} and {@code schema.registry.url}. */
+  public Map<String, Object> clientProps() {
+    Map<String, Object> props = new HashMap<>();
+    props.put("bootstrap.servers", bootstrapServers());
+    props.put("schema.registry.url", schemaRegistryUrl());
+    return props;
   }
 
   /** Stops the registry, then the broker; removes the data directory when it was temporary. Idempotent. */
@@ -97,9 +101,6 @@ public final class LocalStack implements AutoCloseable {
     private int kafkaPort;
     private int registryPort;
     private Path dataDir;
-    private SchemaRegistryServer.Auth registryAuth = SchemaRegistryServer.Auth.NONE;
-    private CompatibilityLevel defaultCompatibility = CompatibilityLevel.BACKWARD;
-    private final Map<String, String> brokerOverrides = new HashMap<>();
 
     /** Broker port on 127.0.0.1; 0 (default) picks a free one. */
     public Builder kafkaPort(int port) {
@@ -122,24 +123,6 @@ public final class LocalStack implements AutoCloseable {
       return this;
     }
 
-    /** Credentials the registry requires (default: none). */
-    public Builder registryAuth(SchemaRegistryServer.Auth auth) {
-      this.registryAuth = auth;
-      return this;
-    }
-
-    /** Global compatibility level of a new registry (default BACKWARD, as Confluent's). */
-    public Builder defaultCompatibility(CompatibilityLevel level) {
-      this.defaultCompatibility = level;
-      return this;
-    }
-
-    /** A broker setting that replaces the default. */
-    public Builder brokerProperty(String key, String value) {
-      brokerOverrides.put(key, value);
-      return this;
-    }
-
     /** Starts the broker and the registry, and waits until both serve requests. */
     public LocalStack start() {
       boolean temporary = dataDir == null;
@@ -153,10 +136,10 @@ public final class LocalStack implements AutoCloseable {
       EmbeddedKafka kafka = null;
       KafkaSchemaJournal journal = null;
       try {
-        kafka = EmbeddedKafka.start(dir.resolve("kafka"), kafkaPort, brokerOverrides);
+        kafka = EmbeddedKafka.start(dir.resolve("kafka"), kafkaPort);
         journal = new KafkaSchemaJournal(kafka.bootstrapServers(), SCHEMAS_TOPIC);
-        SchemaRepository repository = new SchemaRepository(journal, defaultCompatibility);
-        SchemaRegistryServer registry = SchemaRegistryServer.start(repository, registryPort, registryAuth);
+        SchemaRepository repository = new SchemaRepository(journal, CompatibilityLevel.BACKWARD);
+        SchemaRegistryServer registry = SchemaRegistryServer.start(repository, registryPort, SchemaRegistryServer.Auth.NONE);
         return new LocalStack(kafka, journal, registry, dir, temporary);
       } catch (RuntimeException e) {
         if (journal != null) {

@@ -1,6 +1,5 @@
 package io.factorymeter.stack;
 
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -40,9 +39,6 @@ public final class LocalStackExtension implements BeforeAllCallback, AfterAllCal
 
   /** A new, mutable map with {@code bootstrap.servers} and {@code schema.registry.url}. */
   public Map<String, Object> clientProps() {
-    Map<String, Object> p = new HashMap<>();
-    p.put("bootstrap.servers", stack.bootstrapServers());
-    p.put("schema.registry.url", stack.schemaRegistryUrl());
-    return p;
+    return stack.clientProps();
   }
 }

@@ -10,8 +10,6 @@ import io.factorymeter.producers.kafka.AvroRecordSender;
 import io.factorymeter.producers.simulate.FleetSimulator;
 import io.factorymeter.producers.simulate.FleetSpec;
 import io.factorymeter.producers.telemetry.NodeSampleJson;
-import io.factorymeter.registry.client.RegistryClientConfig;
-import io.factorymeter.registry.client.SchemaRegistryClient;
 import io.factorymeter.registry.serde.SchemaRegistryAvroSerde;
 import io.factorymeter.schema.NodeSample;
 import io.factorymeter.stack.LocalStackExtension;
@@ -54,8 +52,7 @@ class JsonLinesReplayTest {
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + topic);
-    SchemaRegistryAvroSerde<NodeSample> serde = SchemaRegistryAvroSerde.forType(NodeSample.class,
-        new SchemaRegistryClient(RegistryClientConfig.forUrl(STACK.schemaRegistryUrl())), clientProps(), false);
+    SchemaRegistryAvroSerde<NodeSample> serde = SchemaRegistryAvroSerde.forType(NodeSample.class, clientProps(), false);
     List<ConsumerRecord<String, NodeSample>> out = new ArrayList<>();
     try (KafkaConsumer<String, NodeSample> consumer = new KafkaConsumer<>(p, new StringDeserializer(), serde.deserializer())) {
       consumer.subscribe(List.of(topic));

@@ -4,11 +4,13 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
@@ -211,9 +213,15 @@ public final class RegistryClientConfig {
     }
   }
 
-  /** Removes user info from a URL so that it can be shown. */
-  static String redact(String url) {
-    return url.replaceAll("//[^/@]*@", "//***@");
+  /**
+   * A {@value #URL} value (one URL or a comma-separated list) that can be shown: the user info of
+   * each URL, up to its last {@code @} (a password may hold {@code @} or {@code /}), becomes
+   * {@code ***}.
+   */
+  public static String redact(String urls) {
+    return Arrays.stream(urls.split(",", -1))
+        .map(url -> url.replaceFirst("//.*@", "//***@"))
+        .collect(Collectors.joining(","));
   }
 
   private static String basic(String userInfo) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -63,10 +64,6 @@ public class SchemaRegistryClient implements AutoCloseable {
     return new SchemaRegistryClient(RegistryClientConfig.from(props));
   }
 
-  public RegistryClientConfig config() {
-    return config;
-  }
-
   /**
    * Registers a schema under a subject (POST /subjects/{subject}/versions), or finds it when it is
    * already there. Fails with an incompatible-schema error when the subject's compatibility level
@@ -124,8 +121,8 @@ public class SchemaRegistryClient implements AutoCloseable {
     }
     JsonNode answer = send("GET", "/schemas/ids/" + id, null);
     Schema schema = parse(requiredText(answer, "schema"), "schema id " + id);
-    byId.putIfAbsent(id, schema);
-    return byId.get(id);
+    Schema earlier = byId.putIfAbsent(id, schema);
+    return earlier != null ? earlier : schema;
   }
 
   /** The latest version of a subject (GET /subjects/{subject}/versions/latest), cached per {@code latest.cache.ttl.sec}. */
@@ -236,7 +233,13 @@ public class SchemaRegistryClient implements AutoCloseable {
 
   // ---------------------------------------------------------------------------------------------
 
+  /**
+   * Sends a request, retrying server errors and unreachable URLs (next URL, then after a back-off).
+   * A DELETE is not repeated once a registry may have received it: only a refused connection moves
+   * it on, since a repeated delete that had been applied would answer "not found".
+   */
   private JsonNode send(String method, String path, JsonNode body) {
+    boolean repeatable = !method.equals("DELETE");
     List<URI> urls = config.urls();
     String payload = body == null ? null : body.toString();
     SchemaRegistryException last = null;
@@ -254,7 +257,7 @@ public class SchemaRegistryClient implements AutoCloseable {
             return readJson(base, method, path, response.body());
           }
           SchemaRegistryException error = errorOf(base, method, path, status, response.body());
-          if (status < 500) {
+          if (status < 500 || !repeatable) {
             preferredUrl.set(index);
             throw error;
           }
@@ -264,6 +267,9 @@ public class SchemaRegistryClient implements AutoCloseable {
           last = new SchemaRegistryException("Schema registry " + base + " unreachable for " + method + " " + path
               + ": " + describe(e), e);
           log.debug("Schema registry {} unreachable: {}", base, describe(e));
+          if (!repeatable && !(e instanceof ConnectException)) {
+            throw last;
+          }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new SchemaRegistryException("Interrupted while calling schema registry " + base, e);

@@ -59,7 +59,13 @@ public class SchemaRegistryAvroDeserializer<T> implements Deserializer<T> {
     }
     ByteBuffer buffer = ByteBuffer.wrap(data);
     int id = WireFormat.readSchemaId(buffer, "a record of topic " + topic);
-    DatumReader<Object> reader = readers.computeIfAbsent(id, i -> readerFor(i, topic));
+    DatumReader<Object> reader = readers.get(id);
+    if (reader == null) {
+      // built outside the map's lock: fetching a schema may wait on the registry
+      DatumReader<Object> built = readerFor(id, topic);
+      DatumReader<Object> earlier = readers.putIfAbsent(id, built);
+      reader = earlier != null ? earlier : built;
+    }
     try {
       BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, buffer.position(), buffer.remaining(), null);
       return (T) reader.read(null, decoder);

@@ -25,6 +25,14 @@ public class SchemaRegistryAvroSerde<T> implements Serde<T> {
   }
 
   /**
+   * A configured serde for one generated record class with its own registry client, both set up
+   * from {@code configs} (Confluent keys).
+   */
+  public static <T extends SpecificRecord> SchemaRegistryAvroSerde<T> forType(Class<T> type, Map<String, ?> configs, boolean isKey) {
+    return forType(type, SchemaRegistryClient.fromConfig(configs), configs, isKey);
+  }
+
+  /**
    * A configured serde for one generated record class: reads into that class, and takes the
    * registry and serde settings from {@code configs} (Confluent keys).
    */

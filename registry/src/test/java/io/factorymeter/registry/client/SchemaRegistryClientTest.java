@@ -118,6 +118,21 @@ class SchemaRegistryClientTest {
   }
 
   @Test
+  void aDeleteIsNotRepeatedAfterAServerError() throws Exception {
+    ScriptedServer s = server().then(503, "{\"error_code\":50003,\"message\":\"forwarding failed\"}").then(200, "[1]");
+    SchemaRegistryException e = assertThrows(SchemaRegistryException.class, () -> client(s.url()).deleteSubject("x", false));
+    assertEquals(503, e.httpStatus());
+    assertEquals(List.of("DELETE /subjects/x"), s.requests);
+  }
+
+  @Test
+  void aDeleteMovesOnFromARefusedConnection() throws Exception {
+    ScriptedServer s = server().then(200, "[1, 2]");
+    assertEquals(List.of(1, 2), client("http://127.0.0.1:" + closedPort() + "," + s.url()).deleteSubject("x", false));
+    assertEquals(List.of("DELETE /subjects/x"), s.requests);
+  }
+
+  @Test
   void clientErrorsAreNotRetried() throws Exception {
     ScriptedServer s = server().then(404, "{\"error_code\":40401,\"message\":\"Subject 'x' not found.\"}");
     SchemaRegistryException e = assertThrows(SchemaRegistryException.class, () -> client(s.url()).latestVersion("x"));
@@ -196,6 +211,14 @@ class SchemaRegistryClientTest {
     assertThrows(ConfigException.class, () -> client("http://h:1", RegistryClientConfig.BEARER_AUTH_CREDENTIALS_SOURCE, "OAUTHBEARER"));
     ConfigException e = assertThrows(ConfigException.class, () -> client("http://bob:hunter2@h:1 x"));
     assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+    ConfigException at = assertThrows(ConfigException.class, () -> client("http://bob:hun@ter2@h:1 x"));
+    assertFalse(at.getMessage().contains("ter2"), at.getMessage());
+  }
+
+  @Test
+  void redactHidesTheUserInfoOfEveryUrlWhateverThePasswordHolds() {
+    assertEquals("http://***@h:1,https://***@g:2/api", RegistryClientConfig.redact("http://bob:p@ss@h:1,https://al:pa/ss@g:2/api"));
+    assertEquals("http://h:1,http://g:2", RegistryClientConfig.redact("http://h:1,http://g:2"));
   }
 
   private static String quoted(String s) {

@@ -13,12 +13,11 @@ import java.util.function.BiConsumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import io.factorymeter.kafka.TopicSnapshot;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -49,10 +48,6 @@ public final class KafkaSchemaJournal implements SchemaJournal {
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
   }
 
-  public String topic() {
-    return topic;
-  }
-
   @Override
   public void append(String key, String value) {
     try {
@@ -73,19 +68,7 @@ public final class KafkaSchemaJournal implements SchemaJournal {
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "schema-registry-journal-reader");
     try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-      TopicPartition tp = new TopicPartition(topic, 0);
-      consumer.assign(List.of(tp));
-      consumer.seekToBeginning(List.of(tp));
-      long end = consumer.endOffsets(List.of(tp), timeout).get(tp);
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (consumer.position(tp, timeout) < end) {
-        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-          apply.accept(r.key(), r.value());
-        }
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("Could not read " + topic + " to its end offset " + end + " within 60 s");
-        }
-      }
+      TopicSnapshot.read(consumer, topic, r -> apply.accept(r.key(), r.value()));
     }
   }
 

@@ -107,14 +107,6 @@ public final class SchemaRegistryServer implements AutoCloseable {
     return "http://127.0.0.1:" + http.getAddress().getPort();
   }
 
-  public int port() {
-    return http.getAddress().getPort();
-  }
-
-  public SchemaRepository repository() {
-    return repository;
-  }
-
   @Override
   public void close() {
     http.stop(0);
@@ -143,8 +135,6 @@ public final class SchemaRegistryServer implements AutoCloseable {
       }
     } catch (SchemaRegistryException e) {
       reply = error(e.httpStatus(), e.errorCode(), e.getMessage());
-    } catch (BadRequest e) {
-      reply = error(e.status, e.code, e.getMessage());
     } catch (RuntimeException e) {
       log.warn("Schema registry request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(), e);
       reply = error(500, 50001, "Error in the backend data store: " + e.getMessage());
@@ -282,7 +272,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
       mode.put("mode", "READWRITE");
       return ok(mode);
     }
-    throw new BadRequest(404, 404, "HTTP 404 Not Found: " + method + " " + exchange.getRequestURI().getRawPath());
+    throw new SchemaRegistryException(404, 404, "HTTP 404 Not Found: " + method + " " + exchange.getRequestURI().getRawPath());
   }
 
   private boolean authorized(String header) {
@@ -332,11 +322,11 @@ public final class SchemaRegistryServer implements AutoCloseable {
       byte[] bytes = in.readAllBytes();
       JsonNode node = bytes.length == 0 ? null : JSON.readTree(bytes);
       if (node == null || !node.isObject()) {
-        throw new BadRequest(400, 400, "Request body must be a JSON object");
+        throw new SchemaRegistryException(400, 400, "Request body must be a JSON object");
       }
       return node;
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new BadRequest(400, 400, "Request body is not JSON: " + e.getOriginalMessage());
+      throw new SchemaRegistryException(400, 400, "Request body is not JSON: " + e.getOriginalMessage());
     }
   }
 
@@ -396,17 +386,5 @@ public final class SchemaRegistryServer implements AutoCloseable {
       out.put(k, v);
     }
     return out;
-  }
-
-  private static final class BadRequest extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    final int status;
-    final int code;
-
-    BadRequest(int status, int code, String message) {
-      super(message);
-      this.status = status;
-      this.code = code;
-    }
   }
 }

@@ -72,10 +72,9 @@ public final class SchemaRepository {
     String normalized = schema.toString();
     Subject s = subjects.get(subject);
     if (s != null) {
-      for (Version v : s.live()) {
-        if (schemasById.get(v.id()).equals(normalized)) {
-          return v.id();
-        }
+      Optional<Version> same = liveMatch(s, normalized);
+      if (same.isPresent()) {
+        return same.get().id();
       }
       List<Schema> earlier = s.live().stream().map(v -> parse(schemasById.get(v.id()))).toList();
       List<String> violations = compatibilityOf(subject).violations(schema, earlier);
@@ -95,12 +94,13 @@ public final class SchemaRepository {
   public synchronized SubjectVersion lookup(String subject, String schemaText) {
     Subject s = liveSubject(subject);
     String normalized = parse(schemaText).toString();
-    for (Version v : s.live()) {
-      if (schemasById.get(v.id()).equals(normalized)) {
-        return new SubjectVersion(subject, v.version(), v.id(), normalized);
-      }
-    }
-    throw new SchemaRegistryException(404, SchemaRegistryException.SCHEMA_NOT_FOUND, "Schema not found");
+    return liveMatch(s, normalized).map(v -> new SubjectVersion(subject, v.version(), v.id(), normalized))
+        .orElseThrow(() -> new SchemaRegistryException(404, SchemaRegistryException.SCHEMA_NOT_FOUND, "Schema not found"));
+  }
+
+  /** The live version of a subject whose (normalized) schema text is this one. */
+  private Optional<Version> liveMatch(Subject s, String normalized) {
+    return s.live().stream().filter(v -> schemasById.get(v.id()).equals(normalized)).findFirst();
   }
 
   /** The schema text with a global id. */
