@@ -42,11 +42,8 @@ public final class ApplicationReset {
       args.add("--force");
     }
     Properties config = new Properties();
-    clientProps.forEach((k, v) -> {
-      if (AdminClientConfig.configNames().contains(k) && !k.equals(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)) {
-        config.put(k, v);
-      }
-    });
+    config.putAll(MeteringApplication.adminProps(clientProps));
+    config.remove(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG); // given as --bootstrap-server
     int rc = new StreamsResetter().execute(args.toArray(String[]::new), config);
     if (rc != 0) {
       throw new IllegalStateException("Resetting application " + applicationId + " failed (see the lines above);"

@@ -97,11 +97,14 @@ public final class MeteringApplication implements AutoCloseable {
     }
   }
 
-  /** The client properties an Admin client accepts. */
+  /**
+   * The client properties an Admin client accepts (others would be logged as unknown), plus any
+   * {@code sasl.*} or {@code ssl.*} key a security plug-in may read.
+   */
   public static Map<String, Object> adminProps(Map<String, Object> clientProps) {
     Map<String, Object> adminProps = new HashMap<>();
     clientProps.forEach((k, v) -> {
-      if (AdminClientConfig.configNames().contains(k)) {
+      if (AdminClientConfig.configNames().contains(k) || k.startsWith("sasl.") || k.startsWith("ssl.")) {
         adminProps.put(k, v);
       }
     });

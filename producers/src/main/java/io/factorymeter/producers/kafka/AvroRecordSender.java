@@ -3,10 +3,12 @@ package io.factorymeter.producers.kafka;
 import io.factorymeter.contract.Heartbeat;
 import io.factorymeter.registry.serde.SchemaRegistryAvroSerializer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -48,10 +50,6 @@ public final class AvroRecordSender<V extends SpecificRecord> implements AutoClo
     this.producer = new KafkaProducer<>(props, new StringSerializer(), serializer);
   }
 
-  public String topic() {
-    return topic;
-  }
-
   /**
    * Sends one record asynchronously.
    *
@@ -86,6 +84,21 @@ public final class AvroRecordSender<V extends SpecificRecord> implements AutoClo
         }
       });
     }
+  }
+
+  /**
+   * A callback for the event time of a source that moves forward: it sends a {@link #heartbeat} at
+   * the first time it is given and then whenever that time has moved on a minute since the last
+   * heartbeat, so that partitions without nodes keep up (see the README, "Heartbeats").
+   */
+  public Consumer<Instant> heartbeatEveryMinute() {
+    long[] last = {Long.MIN_VALUE};
+    return t -> {
+      if (last[0] == Long.MIN_VALUE || t.toEpochMilli() - last[0] >= 60_000) {
+        heartbeat(t.toEpochMilli());
+        last[0] = t.toEpochMilli();
+      }
+    };
   }
 
   /** Waits until everything sent so far is acknowledged; throws if any send failed. */

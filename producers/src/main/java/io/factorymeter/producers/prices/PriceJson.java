@@ -1,8 +1,8 @@
 package io.factorymeter.producers.prices;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.factorymeter.producers.JsonObjects;
 import io.factorymeter.schema.GpuRate;
 import io.factorymeter.schema.Tariff;
 import java.time.Instant;
@@ -20,26 +20,14 @@ public final class PriceJson {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A parsed price line: the topic key (site or gpuModel), the record, and when it takes effect. */
-  public record Price(String key, SpecificRecord value, Instant effectiveFrom) {
-    public boolean isTariff() {
-      return value instanceof Tariff;
-    }
-  }
+  public record Price(String key, SpecificRecord value, Instant effectiveFrom) {  }
 
   private PriceJson() {
   }
 
   /** Parses one line; {@link IllegalArgumentException} says what is wrong. */
   public static Price parse(String line) {
-    JsonNode node;
-    try {
-      node = JSON.readTree(line);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
-    }
-    if (node == null || !node.isObject()) {
-      throw new IllegalArgumentException("not a JSON object");
-    }
+    JsonNode node = JsonObjects.read(JSON, line, IllegalArgumentException::new);
     String type = text(node, "type");
     String currency = text(node, "currency");
     if (!currency.matches("[A-Z]{3}")) {

@@ -4,6 +4,7 @@ import io.factorymeter.producers.kafka.AvroRecordSender;
 import io.factorymeter.producers.prices.PriceJson.Price;
 import io.factorymeter.schema.GpuRate;
 import io.factorymeter.schema.Tariff;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,16 +34,26 @@ public final class PriceLoader {
 
   /** Reads and checks every line of {@code file}; {@link IllegalArgumentException} names the first bad line. */
   public static List<Price> read(Path file) throws IOException {
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      return read(in, file.toString());
+    }
+  }
+
+  /**
+   * Reads and checks every line; {@link IllegalArgumentException} names the first bad line as
+   * {@code source:line}.
+   */
+  public static List<Price> read(BufferedReader in, String source) throws IOException {
     List<Price> prices = new ArrayList<>();
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    for (int i = 0; i < lines.size(); i++) {
-      if (lines.get(i).isBlank()) {
+    String line;
+    for (int number = 1; (line = in.readLine()) != null; number++) {
+      if (line.isBlank()) {
         continue;
       }
       try {
-        prices.add(PriceJson.parse(lines.get(i)));
+        prices.add(PriceJson.parse(line));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(file + ":" + (i + 1) + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException(source + ":" + number + ": " + e.getMessage(), e);
       }
     }
     return prices;

@@ -1,5 +1,6 @@
 package io.factorymeter.producers.replay;
 
+import io.factorymeter.producers.Pacing;
 import io.factorymeter.producers.kafka.AvroRecordSender;
 import io.factorymeter.producers.telemetry.SampleSource;
 import io.factorymeter.producers.telemetry.TelemetryFormat;
@@ -59,13 +60,19 @@ public final class TelemetryReplay {
         "Cannot tell the format of " + file + " from its name: use .jsonl, .csv or .avro (optionally .gz), or --format"));
   }
 
+  /** The size of the files together, in bytes (what progress is measured against). */
+  public static long totalBytes(List<Path> files) throws IOException {
+    long total = 0;
+    for (Path f : files) {
+      total += Files.size(f);
+    }
+    return total;
+  }
+
   /** Replays the files in order and waits until the broker acknowledged everything sent. */
   public ReplayReport replay(List<Path> files) throws IOException, InterruptedException {
-    long totalBytes = 0;
-    for (Path f : files) {
-      formatOf(f, options.format());
-      totalBytes += Files.size(f);
-    }
+    files.forEach(f -> formatOf(f, options.format()));
+    long totalBytes = totalBytes(files);
     List<RejectedLine> rejected = new ArrayList<>();
     boolean stopped = false;
     long maxEventTime = Long.MIN_VALUE;
@@ -95,10 +102,7 @@ public final class TelemetryReplay {
               firstEventTime = ts;
             }
             long due = wallStart + (long) (TimeUnit.MILLISECONDS.toNanos(Math.max(ts, maxEventTime) - firstEventTime) / options.speedup());
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-              TimeUnit.NANOSECONDS.sleep(wait);
-            }
+            Pacing.sleepUntil(due, () -> false);
           }
           sender.send(sample.getNodeId(), sample, null);
           maxEventTime = Math.max(maxEventTime, ts);

@@ -43,7 +43,6 @@ public final class NodeScraper {
   private final Map<String, NodeState> states = new HashMap<>();
   private final Map<Endpoint, Set<String>> lastFed = new HashMap<>();
   private final AtomicLong failures = new AtomicLong();
-  private boolean scraped;
 
   /** @param clock the time of each round (truncated to milliseconds): the samples' timestamps come from it */
   public NodeScraper(List<Endpoint> endpoints, ScrapeMapping mapping, MetricsFetcher fetcher, Clock clock) {
@@ -105,10 +104,6 @@ public final class NodeScraper {
       }
     });
     failed.forEach(line -> LOG.warn("{}", line));
-    if (scraped) {
-      unmapped.forEach(line -> LOG.warn("{}", line)); // in the first round the caller stops with it
-    }
-    scraped = true;
     failures.addAndGet(failed.size() + unmapped.size());
     return new ScrapeRound(now, samples, failed, unmapped);
   }

@@ -1,5 +1,6 @@
 package io.factorymeter.producers.scrape;
 
+import io.factorymeter.contract.NodeSampleRules;
 import io.factorymeter.schema.NodeSample;
 import io.factorymeter.schema.UsageEntry;
 import java.time.Duration;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
 final class NodeState {
 
   private static final Logger LOG = LoggerFactory.getLogger(NodeState.class);
-  static final long MAX_INTERVAL_MS = 3_600_000L;
+  static final long MAX_INTERVAL_MS = NodeSampleRules.MAX_INTERVAL_MS;
   /** Energy counters frozen for longer than this are worth a warning (dcgm-exporter refreshes every 30 s by default). */
   static final long STALE_WARNING_MS = 120_000L;
 

@@ -1,8 +1,9 @@
 package io.factorymeter.producers.scrape;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import io.factorymeter.contract.NodeSampleRules;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.factorymeter.producers.JsonObjects;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,7 +46,7 @@ import java.util.regex.Pattern;
 public final class ScrapeMapping {
 
   /** The identifier pattern of SPEC §1. */
-  public static final Pattern ID = Pattern.compile("[A-Za-z0-9._:/@-]{1,128}");
+  public static final Pattern ID = NodeSampleRules.ID;
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> TOP_FIELDS = Set.of("nodes", "models", "defaultTenant");
@@ -95,15 +96,7 @@ public final class ScrapeMapping {
 
   /** Parses a mapping; {@link IllegalArgumentException} says what is wrong. */
   public static ScrapeMapping parse(String json) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
-    }
-    if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException("not a JSON object");
-    }
+    JsonNode root = JsonObjects.read(JSON, json, IllegalArgumentException::new);
     onlyFields(root, TOP_FIELDS, "the top level");
     JsonNode nodesJson = root.get("nodes");
     if (nodesJson == null || !nodesJson.isObject() || nodesJson.isEmpty()) {
@@ -116,7 +109,7 @@ public final class ScrapeMapping {
       JsonNode n = object(e.getValue(), where);
       onlyFields(n, NODE_FIELDS, where);
       String gpuModel = optionalText(n, "gpuModel", where);
-      if (gpuModel != null && (gpuModel.length() > 128 || gpuModel.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
+      if (gpuModel != null && !NodeSampleRules.isGpuModel(gpuModel)) {
         throw new IllegalArgumentException(where + ".gpuModel must be 1..128 printable characters");
       }
       Node node = new Node(id(n, "nodeId", where), id(n, "clusterId", where), id(n, "site", where), gpuModel);

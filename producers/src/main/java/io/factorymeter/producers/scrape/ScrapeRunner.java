@@ -1,9 +1,11 @@
 package io.factorymeter.producers.scrape;
 
+import io.factorymeter.producers.Pacing;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a {@link NodeScraper} every interval on the wall clock until stopped or until a number of
@@ -13,6 +15,9 @@ import java.util.function.Consumer;
  * first; a round that overruns is followed at once by the next, and ticks missed entirely are skipped.
  */
 public final class ScrapeRunner {
+
+  /** Unknown hosts and models are logged under the scraper's name, with its other warnings. */
+  private static final Logger SCRAPER_LOG = LoggerFactory.getLogger(NodeScraper.class);
 
   private final NodeScraper scraper;
   private final long intervalNanos;
@@ -55,7 +60,7 @@ public final class ScrapeRunner {
         if (now - (start + tick * intervalNanos) > intervalNanos) {
           tick = (now - start) / intervalNanos; // more than a whole interval late: skip the missed ticks
         }
-        if (!sleepUntil(start + tick * intervalNanos)) {
+        if (!Pacing.sleepUntil(start + tick * intervalNanos, stopRequested::get)) {
           break;
         }
       }
@@ -63,6 +68,7 @@ public final class ScrapeRunner {
       if (rounds == 0 && !round.unmapped().isEmpty()) {
         throw new ScrapeMapping.UnmappedException(round.unmapped().get(0));
       }
+      round.unmapped().forEach(line -> SCRAPER_LOG.warn("{}", line));
       rounds++;
       emitted += round.samples().size();
       afterRound.accept(round);
@@ -83,18 +89,5 @@ public final class ScrapeRunner {
   /** Samples emitted so far. */
   public long emitted() {
     return emitted;
-  }
-
-  /** False when stopped while waiting. */
-  private boolean sleepUntil(long due) throws InterruptedException {
-    long wait = due - System.nanoTime();
-    while (wait > 0) {
-      if (stopRequested.get()) {
-        return false;
-      }
-      TimeUnit.NANOSECONDS.sleep(Math.min(wait, TimeUnit.MILLISECONDS.toNanos(200)));
-      wait = due - System.nanoTime();
-    }
-    return !stopRequested.get();
   }
 }

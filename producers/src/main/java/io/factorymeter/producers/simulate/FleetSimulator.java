@@ -66,7 +66,7 @@ public final class FleetSimulator {
     SplittableRandom layout = new SplittableRandom(spec.seed());
     List<String> tenantIds = new ArrayList<>();
     for (int t = 1; t <= spec.tenants(); t++) {
-      tenantIds.add(String.format("tenant-%02d", t));
+      tenantIds.add(FleetNames.tenant(t));
     }
     for (int i = 0; i < spec.nodes(); i++) {
       int cluster = i % spec.clusters();
@@ -88,7 +88,7 @@ public final class FleetSimulator {
       }
       long phase = layout.nextLong(intervalMs / 100) * 100;
       nodes.add(new Node(String.format("node-%04d", i + 1), "cluster-" + (cluster + 1),
-          "site-" + (char) ('a' + cluster % spec.sites()), gpu, profile, List.copyOf(tenants), weights,
+          FleetNames.site(cluster % spec.sites()), gpu, profile, List.copyOf(tenants), weights,
           cluster % 2 == 1, phase));
       SplittableRandom random = new SplittableRandom(spec.seed() * 1_000_003L + i);
       State state = new State();
@@ -122,12 +122,13 @@ public final class FleetSimulator {
   public List<NodeSample> step() {
     List<NodeSample> samples = new ArrayList<>(nodes.size());
     double seconds = intervalMs / 1000.0;
+    double fleetMean = diurnalMean(stepStartMs);
     for (int i = 0; i < nodes.size(); i++) {
       Node node = nodes.get(i);
       State s = states.get(i);
       SplittableRandom r = randoms.get(i);
       double nodeOffset = ((i * 7919) % 11 - 5) * 0.01;
-      double mean = clamp(diurnalMean(stepStartMs) + nodeOffset);
+      double mean = clamp(fleetMean + nodeOffset);
       s.load = clamp(mean + (s.load - mean) * 0.9 + r.nextGaussian() * 0.05);
       double failureDraw = r.nextDouble();
       double durationDraw = r.nextDouble();

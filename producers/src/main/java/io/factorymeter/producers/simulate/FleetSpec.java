@@ -1,5 +1,6 @@
 package io.factorymeter.producers.simulate;
 
+import io.factorymeter.contract.NodeSampleRules;
 import java.time.Duration;
 
 /**
@@ -22,7 +23,7 @@ public record FleetSpec(int nodes, int clusters, int sites, int tenants, int gpu
     require(sites >= 1 && sites <= clusters, "sites must be between 1 and the number of clusters");
     require(tenants >= 1, "tenants must be at least 1");
     require(gpusPerNode >= 1 && gpusPerNode <= 72, "gpusPerNode must be between 1 and 72");
-    require(!interval.isNegative() && interval.toMillis() >= 1000 && interval.toMillis() <= 3_600_000,
+    require(!interval.isNegative() && interval.toMillis() >= 1000 && interval.toMillis() <= NodeSampleRules.MAX_INTERVAL_MS,
         "interval must be between 1 s and 1 h");
   }
 

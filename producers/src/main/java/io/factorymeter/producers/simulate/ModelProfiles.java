@@ -57,11 +57,6 @@ public final class ModelProfiles {
     return forGpu(gpu).stream().filter(p -> p.shortModelId().equals(shortModelId)).findFirst();
   }
 
-  /** Profiles for one leaderboard GPU (H100 or B200), as measured. */
-  public static List<ModelProfile> forGpu(String gpuType) {
-    return bundled().stream().filter(p -> p.gpuType().equals(gpuType)).toList();
-  }
-
   static List<ModelProfile> parse(BufferedReader in) throws IOException {
     List<ModelProfile> profiles = new ArrayList<>();
     String header = null;

@@ -1,5 +1,6 @@
 package io.factorymeter.producers.simulate;
 
+import io.factorymeter.producers.Pacing;
 import io.factorymeter.schema.NodeSample;
 import java.time.Instant;
 import java.util.List;
@@ -48,12 +49,7 @@ public final class SimulationRunner {
     while (!stopRequested.get() && (end == null || simulator.time().isBefore(end))) {
       if (speedup > 0) {
         long due = wallStart + (long) ((step + 1) * intervalNanos / speedup);
-        long wait = due - System.nanoTime();
-        while (wait > 0 && !stopRequested.get()) {
-          TimeUnit.NANOSECONDS.sleep(Math.min(wait, TimeUnit.MILLISECONDS.toNanos(200)));
-          wait = due - System.nanoTime();
-        }
-        if (stopRequested.get()) {
+        if (!Pacing.sleepUntil(due, stopRequested::get)) {
           break;
         }
       }

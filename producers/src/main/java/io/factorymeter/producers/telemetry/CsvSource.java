@@ -69,7 +69,7 @@ final class CsvSource implements SampleSource {
         continue;
       }
       if (row.sameSample(first)) {
-        if (!withoutUsage(row.sample()).equals(withoutUsage(first.sample()))) {
+        if (!row.sample().equals(first.sample())) { // both without usage: the rows' usage is apart, in row.usage()
           brokenLines.add(line);
           brokenReason = brokenReason != null ? brokenReason
               : "row " + line + " repeats the sample with other values than row " + firstLine;
@@ -108,10 +108,6 @@ final class CsvSource implements SampleSource {
     first = null;
     brokenReason = null;
     brokenLines.clear();
-  }
-
-  private static NodeSample withoutUsage(NodeSample s) {
-    return NodeSample.newBuilder(s).setUsage(List.of()).build();
   }
 
   @Override

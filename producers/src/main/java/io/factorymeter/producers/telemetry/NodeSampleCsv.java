@@ -1,6 +1,7 @@
 package io.factorymeter.producers.telemetry;
 
 import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
@@ -38,6 +39,7 @@ public final class NodeSampleCsv {
   }
 
   private static final CsvMapper CSV = CsvMapper.builder().enable(CsvParser.Feature.WRAP_AS_ARRAY).build();
+  private static final ObjectReader CELLS = CSV.readerFor(String[].class).with(CsvSchema.emptySchema());
 
   private final Map<String, Integer> index;
 
@@ -121,7 +123,7 @@ public final class NodeSampleCsv {
   }
 
   private static String[] cells(String line) {
-    try (MappingIterator<String[]> it = CSV.readerFor(String[].class).with(CsvSchema.emptySchema()).readValues(line)) {
+    try (MappingIterator<String[]> it = CELLS.readValues(line)) {
       return it.hasNext() ? it.next() : new String[0];
     } catch (IOException | RuntimeException e) {
       throw new NodeSampleFormatException("not a CSV row: " + e.getMessage().lines().findFirst().orElse(""));

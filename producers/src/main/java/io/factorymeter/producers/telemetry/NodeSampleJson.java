@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.factorymeter.producers.JsonObjects;
 import io.factorymeter.contract.OutputKey;
 import io.factorymeter.schema.NodeSample;
 import io.factorymeter.schema.UsageEntry;
@@ -28,7 +29,6 @@ public final class NodeSampleJson {
 
   private static final JsonMapper JSON = JsonMapper.builder()
       .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-      .enable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
       .build();
   private static final JsonMapper WRITER = JsonMapper.builder()
       .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
@@ -44,15 +44,7 @@ public final class NodeSampleJson {
    *     the wrong type
    */
   public static NodeSample parse(String line) {
-    JsonNode node;
-    try {
-      node = JSON.readTree(line);
-    } catch (JsonProcessingException e) {
-      throw new NodeSampleFormatException("not JSON: " + e.getOriginalMessage());
-    }
-    if (node == null || !node.isObject()) {
-      throw new NodeSampleFormatException("not a JSON object");
-    }
+    JsonNode node = JsonObjects.read(JSON, line, NodeSampleFormatException::new);
     NodeSample.Builder b = NodeSample.newBuilder()
         .setNodeId(text(node, "nodeId"))
         .setClusterId(text(node, "clusterId"))
@@ -111,7 +103,11 @@ public final class NodeSampleJson {
           .put("promptTokens", u.getPromptTokens())
           .put("completionTokens", u.getCompletionTokens());
     }
-    return o.toString();
+    try {
+      return WRITER.writeValueAsString(o); // not o.toString(): that writes NaN as a string, which parse refuses
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("A JSON tree did not serialize: " + e.getOriginalMessage(), e);
+    }
   }
 
   private static String text(JsonNode node, String field) {

@@ -36,19 +36,24 @@ public interface SampleSource extends Closeable {
   /** Opens a file in a format; gzip is recognised by its magic bytes, whatever the name. */
   static SampleSource open(Path file, TelemetryFormat format) throws IOException {
     CountingInputStream counted = new CountingInputStream(Files.newInputStream(file));
-    InputStream in = new BufferedInputStream(counted, 1 << 16);
-    in.mark(2);
-    int b1 = in.read();
-    int b2 = in.read();
-    in.reset();
-    if (b1 == 0x1f && b2 == 0x8b) {
-      in = new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+    try {
+      InputStream in = new BufferedInputStream(counted, 1 << 16);
+      in.mark(2);
+      int b1 = in.read();
+      int b2 = in.read();
+      in.reset();
+      if (b1 == 0x1f && b2 == 0x8b) {
+        in = new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+      }
+      return switch (format) {
+        case JSONL -> new JsonLinesSource(in, counted);
+        case CSV -> new CsvSource(in, counted);
+        case AVRO -> new AvroSource(in, counted);
+      };
+    } catch (IOException | RuntimeException e) {
+      counted.close(); // a broken gzip header or Avro file header: the file is not kept open
+      throw e;
     }
-    return switch (format) {
-      case JSONL -> new JsonLinesSource(in, counted);
-      case CSV -> new CsvSource(in, counted);
-      case AVRO -> new AvroSource(in, counted);
-    };
   }
 
   /** Counts the bytes read through it. */

@@ -1,5 +1,6 @@
 package io.factorymeter.producers.trace;
 
+import io.factorymeter.contract.NodeSampleRules;
 import io.factorymeter.producers.simulate.ModelProfile;
 import java.time.Duration;
 
@@ -20,7 +21,7 @@ public record TraceFleet(int nodes, int clusters, int sites, int gpusPerNode, Mo
 
   public TraceFleet {
     if (nodes < 1 || clusters < 1 || clusters > nodes || sites < 1 || sites > clusters || tenants < 1 || gpusPerNode < 1
-        || interval.toMillis() < 1000 || interval.toMillis() > 3_600_000) {
+        || interval.toMillis() < 1000 || interval.toMillis() > NodeSampleRules.MAX_INTERVAL_MS) {
       throw new IllegalArgumentException("a trace fleet needs 1 <= sites <= clusters <= nodes, tenants >= 1, GPUs >= 1,"
           + " and an interval between 1 s and 1 h");
     }

@@ -1,6 +1,7 @@
 package io.factorymeter.producers.trace;
 
 import io.factorymeter.contract.Apportionment;
+import io.factorymeter.producers.simulate.FleetNames;
 import io.factorymeter.producers.simulate.ModelProfile;
 import io.factorymeter.producers.simulate.PowerModel;
 import io.factorymeter.schema.NodeSample;
@@ -64,7 +65,7 @@ public final class TraceToSamples {
         sink.accept(emit(next++, buckets, temperatures, fleet, model));
       }
       int node = i % fleet.nodes();
-      String tenant = String.format("tenant-%02d", draw.nextInt(fleet.tenants()) + 1);
+      String tenant = FleetNames.tenant(draw.nextInt(fleet.tenants()) + 1);
       TreeMap<Long, Map<String, long[]>> nodeBuckets = buckets.get(node);
       long arrivalInterval = Math.floorDiv(arrival, intervalMs);
       nodeBuckets.computeIfAbsent(arrivalInterval, k -> new HashMap<>()).computeIfAbsent(tenant, k -> new long[2])[0] += r.promptTokens();
@@ -116,7 +117,7 @@ public final class TraceToSamples {
       samples.add(NodeSample.newBuilder()
           .setNodeId(String.format("trace-node-%04d", n + 1))
           .setClusterId("trace-cluster-" + (cluster + 1))
-          .setSite("site-" + (char) ('a' + cluster % fleet.sites()))
+          .setSite(FleetNames.site(cluster % fleet.sites()))
           .setGpuModel(profile.gpu().gpuModel())
           .setGpuCount(fleet.gpusPerNode())
           .setTimestamp(Instant.ofEpochMilli(interval * intervalMs))

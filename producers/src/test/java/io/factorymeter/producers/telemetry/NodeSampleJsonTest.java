@@ -51,6 +51,17 @@ class NodeSampleJsonTest {
   }
 
   @Test
+  void nonFiniteValuesSurviveFormatThenParse() {
+    NodeSample s = NodeSampleJson.parse(LINE.replace("5600.5", "NaN"));
+    s.setTemperatureC(Float.POSITIVE_INFINITY);
+    String line = NodeSampleJson.format(s);
+    assertTrue(line.contains("\"powerWatts\":NaN"), line);
+    NodeSample back = NodeSampleJson.parse(line);
+    assertTrue(Double.isNaN(back.getPowerWatts()));
+    assertEquals(Float.POSITIVE_INFINITY, back.getTemperatureC());
+  }
+
+  @Test
   void valuesAreNotJudgedHereButFormIs() {
     NodeSample nan = NodeSampleJson.parse(LINE.replace("5600.5", "NaN").replace("0.875", "-3"));
     assertTrue(Double.isNaN(nan.getPowerWatts()));

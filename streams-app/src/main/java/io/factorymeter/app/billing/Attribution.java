@@ -5,6 +5,7 @@ import io.factorymeter.app.metering.PricedSample;
 import io.factorymeter.contract.Apportionment;
 import io.factorymeter.schema.UsageEntry;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,31 +30,22 @@ public final class Attribution {
   private Attribution() {
   }
 
+  /** A tenant and model of a sample's usage. */
+  private record Key(String tenantId, String modelId) {
+  }
+
   public static List<Share> of(PricedSample priced, double promptWeight) {
-    Map<String, long[]> tokens = new LinkedHashMap<>();   // tenant|model -> {prompt, completion}
-    Map<String, String[]> ids = new LinkedHashMap<>();
+    Map<Key, long[]> tokens = new LinkedHashMap<>();   // -> {prompt, completion}, in the order of the usage entries
     for (UsageEntry u : priced.sample().getUsage()) {
-      String key = u.getTenantId() + "|" + u.getModelId();
-      long[] t = tokens.computeIfAbsent(key, k -> new long[2]);
+      long[] t = tokens.computeIfAbsent(new Key(u.getTenantId(), u.getModelId()), k -> new long[2]);
       t[0] = Math.addExact(t[0], u.getPromptTokens());
       t[1] = Math.addExact(t[1], u.getCompletionTokens());
-      ids.putIfAbsent(key, new String[] {u.getTenantId(), u.getModelId()});
     }
-    List<String> keys = new ArrayList<>(tokens.keySet());
-    double[] weights = new double[keys.size()];
-    double total = 0;
-    for (int i = 0; i < weights.length; i++) {
-      long[] t = tokens.get(keys.get(i));
-      weights[i] = t[0] * promptWeight + t[1];
-      total += weights[i];
-    }
-    if (total == 0) {
+    List<Key> keys = new ArrayList<>(tokens.keySet());
+    double[] weights = weights(keys, tokens, promptWeight);
+    if (Arrays.stream(weights).sum() == 0) {
       // e.g. only prompt tokens with promptWeight 0: split by plain token counts instead
-      for (int i = 0; i < weights.length; i++) {
-        long[] t = tokens.get(keys.get(i));
-        weights[i] = t[0] + t[1];
-        total += weights[i];
-      }
+      weights = weights(keys, tokens, 1.0);
     }
     long energy = FixedPoint.microjoules(priced.energyJoules());
     Double energyCost = priced.energyCost();
@@ -64,14 +56,9 @@ public final class Attribution {
     long withoutGpuRate = capacityCost == null ? 1 : 0;
     long unpriced = priced.unpriced() ? 1 : 0;
 
-    if (total == 0) {
-      long prompt = 0;
-      long completion = 0;
-      for (long[] t : tokens.values()) {
-        prompt += t[0];
-        completion += t[1];
-      }
-      return List.of(new Share(IDLE, IDLE, new BillingAmounts(prompt, completion, energy, energyCostPicos, capacityCostPicos,
+    if (Arrays.stream(weights).sum() == 0) {
+      // no tokens at all (token counts are never negative): the node was idle
+      return List.of(new Share(IDLE, IDLE, new BillingAmounts(0, 0, energy, energyCostPicos, capacityCostPicos,
           withoutTariff, withoutGpuRate, unpriced)));
     }
     long[] energyParts = Apportionment.split(energy, weights);
@@ -80,11 +67,19 @@ public final class Attribution {
     List<Share> shares = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
       long[] t = tokens.get(keys.get(i));
-      String[] id = ids.get(keys.get(i));
-      shares.add(new Share(id[0], id[1], new BillingAmounts(t[0], t[1], energyParts[i], energyCostParts[i],
+      shares.add(new Share(keys.get(i).tenantId(), keys.get(i).modelId(), new BillingAmounts(t[0], t[1], energyParts[i], energyCostParts[i],
           capacityCostParts[i], withoutTariff, withoutGpuRate, unpriced)));
     }
     return shares;
   }
 
+  /** Each key's weight: prompt tokens × promptWeight + completion tokens. */
+  private static double[] weights(List<Key> keys, Map<Key, long[]> tokens, double promptWeight) {
+    double[] weights = new double[keys.size()];
+    for (int i = 0; i < weights.length; i++) {
+      long[] t = tokens.get(keys.get(i));
+      weights[i] = t[0] * promptWeight + t[1];
+    }
+    return weights;
+  }
 }

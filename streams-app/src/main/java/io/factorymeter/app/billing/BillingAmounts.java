@@ -56,18 +56,6 @@ public final class BillingAmounts {
     return completionTokens;
   }
 
-  public long energyMicrojoules() {
-    return energyMicrojoules;
-  }
-
-  public long energyCostPicos() {
-    return energyCostPicos;
-  }
-
-  public long capacityCostPicos() {
-    return capacityCostPicos;
-  }
-
   public double energyJ() {
     return FixedPoint.joules(energyMicrojoules);
   }

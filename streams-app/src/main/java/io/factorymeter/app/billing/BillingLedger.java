@@ -1,7 +1,6 @@
 package io.factorymeter.app.billing;
 
 import io.factorymeter.kafka.TopicSnapshot;
-import io.factorymeter.registry.client.SchemaRegistryClient;
 import io.factorymeter.registry.serde.SchemaRegistryAvroSerde;
 import io.factorymeter.schema.BillingLine;
 import java.time.Instant;
@@ -9,7 +8,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -35,12 +33,8 @@ public final class BillingLedger {
    * @param tenant only this tenant's lines, or null for all
    */
   public static List<BillingLine> read(Map<String, Object> clientProps, String topic, Instant from, Instant to, String tenant) {
-    Map<String, Object> p = new HashMap<>(clientProps);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    SchemaRegistryAvroSerde<BillingLine> serde = SchemaRegistryAvroSerde.forType(BillingLine.class,
-        SchemaRegistryClient.fromConfig(clientProps), clientProps, false);
+    Map<String, Object> p = TopicSnapshot.readerProps(clientProps);
+    SchemaRegistryAvroSerde<BillingLine> serde = SchemaRegistryAvroSerde.forType(BillingLine.class, clientProps, false);
     Map<String, BillingLine> latest = new HashMap<>();
     try (KafkaConsumer<String, BillingLine> consumer = new KafkaConsumer<>(p, new StringDeserializer(), serde.deserializer())) {
       TopicSnapshot.read(consumer, topic, r -> {

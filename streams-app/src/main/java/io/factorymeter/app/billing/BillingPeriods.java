@@ -5,7 +5,6 @@ import io.factorymeter.app.metering.MeteringCounters;
 import io.factorymeter.app.metering.MeteringCounters.Counter;
 import io.factorymeter.contract.OutputKey;
 import io.factorymeter.schema.BillingLine;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +38,7 @@ public final class BillingPeriods implements Processor<String, BillingEvent, Str
 
   public static final String PERIOD_STORE = "billing-periods";
   public static final String PROGRESS_STORE = "billing-progress";
-  static final long PERIOD_MS = Duration.ofHours(1).toMillis();
+  private static final long PERIOD_MS = MeteringConfig.BILLING_PERIOD.toMillis();
   private static final String CLOSED_UP_TO = "closed-up-to";
   private static final String PURGED_UP_TO = "purged-up-to";
   private static final String HIGH = "\uffff";

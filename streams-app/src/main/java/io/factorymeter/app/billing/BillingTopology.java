@@ -45,7 +45,7 @@ public final class BillingTopology {
 
   static List<KeyValue<String, BillingEvent>> contributions(Metered m, double promptWeight) {
     long ts = m.priced().sample().getTimestamp().toEpochMilli();
-    long periodStart = Math.floorDiv(ts, BillingPeriods.PERIOD_MS) * BillingPeriods.PERIOD_MS;
+    long periodStart = MeteringConfig.billingPeriodStart(ts);
     List<KeyValue<String, BillingEvent>> out = new ArrayList<>();
     for (Attribution.Share share : Attribution.of(m.priced(), promptWeight)) {
       out.add(KeyValue.pair(OutputKey.billing(share.tenantId(), share.modelId(), Instant.ofEpochMilli(periodStart)),

@@ -44,6 +44,9 @@ public record MeteringConfig(
     double promptWeight,
     int inputPartitions) {
 
+  /** Length of a billing period (SPEC §5): billing lines and restatements are per period, periods start on the hour. */
+  public static final Duration BILLING_PERIOD = Duration.ofHours(1);
+
   public static final String WINDOW = "factory.meter.window";
   public static final String GRACE = "factory.meter.grace";
   public static final String RESTATEMENT_HORIZON = "factory.meter.restatement.horizon";
@@ -57,7 +60,7 @@ public record MeteringConfig(
 
   public MeteringConfig {
     require(!window.isNegative() && !window.isZero() && window.toMillis() % 1000 == 0
-        && Duration.ofHours(1).toMillis() % window.toMillis() == 0,
+        && BILLING_PERIOD.toMillis() % window.toMillis() == 0,
         WINDOW + " must be a whole number of seconds that divides one hour, got " + window);
     require(!grace.isNegative(), GRACE + " must not be negative");
     require(restatementHorizon.compareTo(grace) >= 0, RESTATEMENT_HORIZON + " must be at least the grace period");
@@ -97,20 +100,8 @@ public record MeteringConfig(
         duration(props, PRICE_HISTORY_RETENTION, d.priceHistoryRetention()),
         props.containsKey(CURRENCY) ? props.get(CURRENCY).toString().trim() : d.currency(),
         duration(props, BILLING_GRACE, d.billingGrace()),
-        number(props, PROMPT_WEIGHT, d.promptWeight()),
+        ConfigValues.number(props, PROMPT_WEIGHT, d.promptWeight()),
         d.inputPartitions());
-  }
-
-  private static double number(Map<String, ?> props, String key, double fallback) {
-    Object v = props.get(key);
-    if (v == null) {
-      return fallback;
-    }
-    try {
-      return v instanceof Number n ? n.doubleValue() : Double.parseDouble(v.toString().trim());
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key, v, "expected a number");
-    }
   }
 
   public MeteringConfig withWindow(Duration window, Duration grace) {
@@ -157,6 +148,12 @@ public record MeteringConfig(
       return fallback;
     }
     return v instanceof Duration d ? d : parseDuration(key, v.toString());
+  }
+
+  /** Start of the billing period an event time (epoch ms) falls in. */
+  public static long billingPeriodStart(long epochMs) {
+    long periodMs = BILLING_PERIOD.toMillis();
+    return Math.floorDiv(epochMs, periodMs) * periodMs;
   }
 
   private static void require(boolean ok, String message) {

@@ -121,33 +121,32 @@ public final class MeteringTopology {
   public static void addMetrics(KStream<String, Metered> metered, MeteringConfig config, AppSerdes serdes) {
     WindowFiguresSerde figures = new WindowFiguresSerde();
     String currency = config.currency();
-    long windowMs = config.window().toMillis();
     KStream<String, WindowFigures> contributions = metered
         .filter((k, m) -> m.forMetrics(), Named.as("open-for-metrics"))
         .mapValues(m -> WindowFigures.of(m.priced(), m.firstOfNodeInWindow()), Named.as("contribution"));
 
-    window(contributions, "node", NODE_WINDOW_STORE, config.grace(), config, figures)
-        .map((w, f) -> KeyValue.pair(OutputKey.window(w.key(), w.window().startTime()),
-            new MetricFigures(f, w.window().startTime(), windowMs).toNodeMetrics(w.key(), currency)), Named.as("node-metrics"))
-        .to(config.topics().name(FactoryTopic.NODE_METRICS),
-            Produced.with(Serdes.String(), serdes.values(NodeMetrics.class)).withName("node-metrics-out"));
-
-    group(contributions.selectKey((node, f) -> f.clusterId(), Named.as("by-cluster")), "cluster", CLUSTER_WINDOW_STORE,
-        config, figures, (w, f) -> new MetricFigures(f, w.window().startTime(), windowMs).toClusterMetrics(w.key(), currency))
-        .to(config.topics().name(FactoryTopic.CLUSTER_METRICS),
-            Produced.with(Serdes.String(), serdes.values(ClusterMetrics.class)).withName("cluster-metrics-out"));
-
-    group(contributions.selectKey((node, f) -> OutputKey.FLEET, Named.as("to-fleet")), "fleet", FLEET_WINDOW_STORE,
-        config, figures, (w, f) -> new MetricFigures(f, w.window().startTime(), windowMs).toFleetMetrics(OutputKey.FLEET, currency))
-        .to(config.topics().name(FactoryTopic.FLEET_METRICS),
-            Produced.with(Serdes.String(), serdes.values(FleetMetrics.class)).withName("fleet-metrics-out"));
+    publish(contributions, "node", NODE_WINDOW_STORE, config.grace(), config, figures, FactoryTopic.NODE_METRICS,
+        serdes.values(NodeMetrics.class), (node, m) -> m.toNodeMetrics(node, currency));
+    publish(contributions.selectKey((node, f) -> f.clusterId(), Named.as("by-cluster")), "cluster", CLUSTER_WINDOW_STORE,
+        config.restatementHorizon(), config, figures, FactoryTopic.CLUSTER_METRICS,
+        serdes.values(ClusterMetrics.class), (cluster, m) -> m.toClusterMetrics(cluster, currency));
+    publish(contributions.selectKey((node, f) -> OutputKey.FLEET, Named.as("to-fleet")), "fleet", FLEET_WINDOW_STORE,
+        config.restatementHorizon(), config, figures, FactoryTopic.FLEET_METRICS,
+        serdes.values(FleetMetrics.class), (fleet, m) -> m.toFleetMetrics(fleet, currency));
   }
 
-  private static <V> KStream<String, V> group(KStream<String, WindowFigures> rekeyed, String name, String store,
-      MeteringConfig config, WindowFiguresSerde figures, BiFunction<Windowed<String>, WindowFigures, V> publish) {
-    return window(rekeyed, name, store, config.restatementHorizon(), config, figures)
-        .map((w, f) -> KeyValue.pair(OutputKey.window(w.key(), w.window().startTime()), publish.apply(w, f)),
-            Named.as(name + "-metrics"));
+  /**
+   * Sums the contributions per key and window and writes each window's figures, keyed
+   * {@code key|windowStart}, to the topic: at every update until the window's grace has passed.
+   */
+  private static <V> void publish(KStream<String, WindowFigures> keyed, String name, String store, Duration grace,
+      MeteringConfig config, WindowFiguresSerde figures, FactoryTopic topic, Serde<V> serde,
+      BiFunction<String, MetricFigures, V> toRecord) {
+    long windowMs = config.window().toMillis();
+    window(keyed, name, store, grace, config, figures)
+        .map((w, f) -> KeyValue.pair(OutputKey.window(w.key(), w.window().startTime()),
+            toRecord.apply(w.key(), new MetricFigures(f, w.window().startTime(), windowMs))), Named.as(name + "-metrics"))
+        .to(config.topics().name(topic), Produced.with(Serdes.String(), serde).withName(name + "-metrics-out"));
   }
 
   private static KStream<Windowed<String>, WindowFigures> window(KStream<String, WindowFigures> contributions, String name,

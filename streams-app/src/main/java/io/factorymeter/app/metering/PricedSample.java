@@ -19,11 +19,7 @@ public record PricedSample(NodeSample sample, Tariff tariff, GpuRate gpuRate) {
 
   /** GPU energy of the interval, J: energyJoules when present (authoritative), else powerWatts × intervalMs / 1000. */
   public double energyJoules() {
-    return energyOf(sample);
-  }
-
-  public static double energyOf(NodeSample s) {
-    return s.getEnergyJoules() != null ? s.getEnergyJoules() : s.getPowerWatts() * s.getIntervalMs() / 1000.0;
+    return sample.getEnergyJoules() != null ? sample.getEnergyJoules() : sample.getPowerWatts() * sample.getIntervalMs() / 1000.0;
   }
 
   /** energy / 3.6e6 × pricePerKwh × pue, in currency; null without a tariff. */

@@ -67,15 +67,13 @@ public final class SampleIntake implements FixedKeyProcessor<String, byte[], Int
     this.horizonMs = config.restatementHorizon().toMillis();
   }
 
-  /** Length of a billing period: restatements are per period. */
-  public static final long PERIOD_MS = Duration.ofHours(1).toMillis();
 
   /**
    * Remembers (nodeId, timestamp) of counted samples for the dedup horizon, plus the period and
    * window a sample still accepted at the horizon can belong to.
    */
   public static StoreBuilder<WindowStore<String, byte[]>> dedupStore(MeteringConfig config) {
-    Duration retention = config.dedupHorizon().plusMillis(PERIOD_MS).plus(config.window());
+    Duration retention = config.dedupHorizon().plus(MeteringConfig.BILLING_PERIOD).plus(config.window());
     return Stores.windowStoreBuilder(Stores.persistentWindowStore(DEDUP_STORE, retention, Duration.ofMillis(1), false),
         Serdes.String(), Serdes.ByteArray());
   }
@@ -99,7 +97,8 @@ public final class SampleIntake implements FixedKeyProcessor<String, byte[], Int
 
   @Override
   public void process(FixedKeyRecord<String, byte[]> record) {
-    if (record.headers().lastHeader(Heartbeat.HEADER) != null) {
+    if (record.headers().lastHeader(Heartbeat.HEADER) != null && record.value() == null) {
+      // a record with a value is a sample whatever its headers say: it is metered or dead-lettered, never dropped
       heartbeat(record);
       return;
     }
@@ -129,7 +128,7 @@ public final class SampleIntake implements FixedKeyProcessor<String, byte[], Int
 
     long ts = sample.getTimestamp().toEpochMilli();
     advance(ts);
-    long periodEnd = Math.floorDiv(ts, PERIOD_MS) * PERIOD_MS + PERIOD_MS;
+    long periodEnd = MeteringConfig.billingPeriodStart(ts) + MeteringConfig.BILLING_PERIOD.toMillis();
     if (periodEnd + horizonMs <= streamTime) {
       counters.increment(Counter.LATE_BEYOND_RESTATEMENT);
       context.forward(record.withValue((Intake) new TooLate(record.value())).withHeaders(DeadLetterHeaders.with(

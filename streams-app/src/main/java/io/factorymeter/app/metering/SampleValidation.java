@@ -1,5 +1,6 @@
 package io.factorymeter.app.metering;
 
+import io.factorymeter.contract.NodeSampleRules;
 import io.factorymeter.schema.NodeSample;
 import io.factorymeter.schema.UsageEntry;
 import java.time.Instant;
@@ -35,7 +36,7 @@ public final class SampleValidation {
   public record Violation(Reason reason, String detail) {
   }
 
-  public static final Pattern ID = Pattern.compile("[A-Za-z0-9._:/@-]{1,128}");
+  public static final Pattern ID = NodeSampleRules.ID;
   public static final double MAX_WATTS_PER_GPU = 2_000.0;
   public static final long MIN_TIMESTAMP_MS = Instant.parse("2000-01-01T00:00:00Z").toEpochMilli();
   public static final long MAX_TIMESTAMP_MS = Instant.parse("2100-01-01T00:00:00Z").toEpochMilli();
@@ -56,7 +57,7 @@ public final class SampleValidation {
       return v;
     }
     String gpu = s.getGpuModel();
-    if (gpu.isEmpty() || gpu.length() > 128 || gpu.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+    if (!NodeSampleRules.isGpuModel(gpu)) {
       return new Violation(Reason.INVALID_ID, "gpuModel '" + printable(gpu) + "' must be 1..128 printable characters");
     }
     if (Double.isNaN(s.getPowerWatts()) || Float.isNaN(s.getTemperatureC()) || Float.isNaN(s.getGpuUtilization())
@@ -66,7 +67,7 @@ public final class SampleValidation {
     if (s.getGpuCount() < 1 || s.getGpuCount() > 1024) {
       return range("gpuCount " + s.getGpuCount() + " is outside 1..1024");
     }
-    if (s.getIntervalMs() < 1 || s.getIntervalMs() > 3_600_000) {
+    if (s.getIntervalMs() < 1 || s.getIntervalMs() > NodeSampleRules.MAX_INTERVAL_MS) {
       return range("intervalMs " + s.getIntervalMs() + " is outside 1..3600000");
     }
     long ts = s.getTimestamp().toEpochMilli();

@@ -104,30 +104,6 @@ public final class WindowFigures {
     return this;
   }
 
-  public long samples() {
-    return samples;
-  }
-
-  public long nodesReporting() {
-    return nodesReporting;
-  }
-
-  public long tokens() {
-    return tokens;
-  }
-
-  public long energyMicrojoules() {
-    return energyMicrojoules;
-  }
-
-  public long energyCostPicos() {
-    return energyCostPicos;
-  }
-
-  public long capacityCostPicos() {
-    return capacityCostPicos;
-  }
-
   public String clusterId() {
     return clusterId;
   }

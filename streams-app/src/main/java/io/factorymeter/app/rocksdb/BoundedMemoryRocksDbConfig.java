@@ -1,5 +1,6 @@
 package io.factorymeter.app.rocksdb;
 
+import io.factorymeter.app.config.ConfigValues;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.state.RocksDBConfigSetter;
@@ -41,15 +42,14 @@ public final class BoundedMemoryRocksDbConfig implements RocksDBConfigSetter {
 
   private static Cache cache;
   private static WriteBufferManager writeBufferManager;
-  private static long totalBytes;
 
   @Override
   public void setConfig(String storeName, Options options, Map<String, Object> configs) {
-    long blockSize = longValue(configs, BLOCK_SIZE_BYTES, DEFAULT_BLOCK_SIZE);
+    long blockSize = ConfigValues.wholeNumber(configs, BLOCK_SIZE_BYTES, DEFAULT_BLOCK_SIZE, "a whole number of bytes");
     synchronized (BoundedMemoryRocksDbConfig.class) {
       if (cache == null) {
-        totalBytes = longValue(configs, MEMORY_BYTES, DEFAULT_MEMORY_BYTES);
-        double fraction = doubleValue(configs, MEMTABLE_FRACTION, DEFAULT_MEMTABLE_FRACTION);
+        long totalBytes = ConfigValues.wholeNumber(configs, MEMORY_BYTES, DEFAULT_MEMORY_BYTES, "a whole number of bytes");
+        double fraction = ConfigValues.number(configs, MEMTABLE_FRACTION, DEFAULT_MEMTABLE_FRACTION);
         if (totalBytes < 8L * 1024 * 1024 || fraction <= 0 || fraction >= 1) {
           throw new ConfigException(MEMORY_BYTES + " must be at least 8 MiB and " + MEMTABLE_FRACTION + " in (0, 1)");
         }
@@ -73,34 +73,5 @@ public final class BoundedMemoryRocksDbConfig implements RocksDBConfigSetter {
   @Override
   public void close(String storeName, Options options) {
     // the cache and write buffer manager are shared by every store: never closed here
-  }
-
-  /** The budget in force, bytes (0 before the first store was opened). */
-  public static synchronized long totalBytes() {
-    return totalBytes;
-  }
-
-  private static long longValue(Map<String, Object> configs, String key, long fallback) {
-    Object v = configs.get(key);
-    if (v == null) {
-      return fallback;
-    }
-    try {
-      return v instanceof Number n ? n.longValue() : Long.parseLong(v.toString().trim());
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key, v, "expected a whole number of bytes");
-    }
-  }
-
-  private static double doubleValue(Map<String, Object> configs, String key, double fallback) {
-    Object v = configs.get(key);
-    if (v == null) {
-      return fallback;
-    }
-    try {
-      return v instanceof Number n ? n.doubleValue() : Double.parseDouble(v.toString().trim());
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key, v, "expected a number");
-    }
   }
 }

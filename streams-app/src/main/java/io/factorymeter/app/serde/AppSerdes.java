@@ -27,8 +27,4 @@ public final class AppSerdes {
   public <T extends SpecificRecord> Serde<T> values(Class<T> type) {
     return SchemaRegistryAvroSerde.forType(type, client, props, false);
   }
-
-  public SchemaRegistryClient client() {
-    return client;
-  }
 }

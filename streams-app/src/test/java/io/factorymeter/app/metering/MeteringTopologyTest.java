@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.factorymeter.contract.Heartbeat;
 import io.factorymeter.app.TestDrivers;
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.serde.AppSerdes;
@@ -245,6 +246,18 @@ class MeteringTopologyTest {
     assertEquals(30, n.getTokens());
     assertEquals(2.0, counter("duplicates"));
     assertEquals(3.0, counter("samples-in"));
+  }
+
+  @Test
+  void aSampleCarryingTheHeartbeatHeaderIsStillMetered() {
+    NodeSample s = sample("10:00:10", b -> b.setUsage(List.of(usage("t1", "m1", 10, 20))));
+    telemetry.pipeInput(new TestRecord<>("n1", samples.serializer().serialize("factory.telemetry", s),
+        new RecordHeaders().add(Heartbeat.HEADER, Heartbeat.headerValue(t("10:00:10").toEpochMilli())),
+        Instant.parse("2026-12-01T00:00:00Z")));
+    NodeMetrics n = nodes.readKeyValuesToMap().get("n1|2026-11-26T10:00:00Z");
+    assertEquals(1, n.getSamples());
+    assertEquals(30, n.getTokens());
+    assertEquals(1.0, counter("samples-in"));
   }
 
   @Test
