@@ -1,7 +1,5 @@
 package io.factorymeter.cli;
 
-import io.factorymeter.contract.FactoryTopic;
-import io.factorymeter.contract.TopicProvisioner;
 import io.factorymeter.producers.kafka.AvroRecordSender;
 import io.factorymeter.producers.replay.ReplayReport;
 import io.factorymeter.producers.replay.TelemetryReplay;
@@ -10,11 +8,11 @@ import io.factorymeter.producers.telemetry.SampleWriter;
 import io.factorymeter.producers.telemetry.TelemetryFormat;
 import io.factorymeter.schema.NodeSample;
 import io.factorymeter.stack.LocalStack;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,6 +64,33 @@ final class BenchmarkCommand implements Runnable {
       }
       Path dir = Files.createTempDirectory("factory-meter-bench");
       Path file = dir.resolve("history." + fmt.name().toLowerCase(Locale.ROOT));
+      try {
+        writeHistory(file, fmt);
+        try (LocalStack stack = LocalStack.builder().start()) {
+          Map<String, Object> props = stack.clientProps();
+          for (int run = 1; run <= runs; run++) {
+            String topic = "bench.telemetry." + run;
+            TopicSetup.ensureTelemetry(props, topic);
+            long started = System.nanoTime();
+            ReplayReport report;
+            try (AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(props, topic)) {
+              report = new TelemetryReplay(sender, new TelemetryReplay.Options(Optional.of(fmt), false, false, 0), r -> { })
+                  .replay(List.of(file));
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            System.out.printf(Locale.ROOT, "run %d: %,d samples in %.2f s = %,.0f samples/s%n", run, report.sent(), seconds,
+                report.sent() / seconds);
+          }
+        }
+      } finally {
+        Files.deleteIfExists(file);
+        Files.deleteIfExists(dir);
+      }
+      return 0;
+    }
+
+    /** Simulates the fleet's history into {@code file} (not timed). */
+    private void writeHistory(Path file, TelemetryFormat fmt) throws IOException {
       long samples = 0;
       FleetSimulator sim = new FleetSimulator(fleet.spec(), Instant.parse("2026-11-26T00:00:00Z"));
       Instant end = sim.time().plus(duration);
@@ -79,28 +104,6 @@ final class BenchmarkCommand implements Runnable {
       }
       System.out.printf(Locale.ROOT, "history: %,d samples, %s, %.1f MiB%n", samples, file.getFileName(),
           Files.size(file) / 1048576.0);
-      try (LocalStack stack = LocalStack.builder().start()) {
-        Map<String, Object> props = new HashMap<>();
-        props.put("bootstrap.servers", stack.bootstrapServers());
-        props.put("schema.registry.url", stack.schemaRegistryUrl());
-        for (int run = 1; run <= runs; run++) {
-          String topic = "bench.telemetry." + run;
-          TopicSetup.ensure(props, List.of(new TopicProvisioner.Topic(topic, FactoryTopic.TELEMETRY)));
-          long started = System.nanoTime();
-          ReplayReport report;
-          try (AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(props, topic)) {
-            report = new TelemetryReplay(sender, new TelemetryReplay.Options(Optional.of(fmt), false, false, 0), r -> { })
-                .replay(List.of(file));
-          }
-          double seconds = (System.nanoTime() - started) / 1e9;
-          System.out.printf(Locale.ROOT, "run %d: %,d samples in %.2f s = %,.0f samples/s%n", run, report.sent(), seconds,
-              report.sent() / seconds);
-        }
-      } finally {
-        Files.deleteIfExists(file);
-        Files.deleteIfExists(dir);
-      }
-      return 0;
     }
   }
 }

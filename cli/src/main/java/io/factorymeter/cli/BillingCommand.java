@@ -70,9 +70,7 @@ final class BillingCommand implements Runnable {
       if (!from.isBefore(to)) {
         throw new UserError("--from must be before --to", 2);
       }
-      Map<String, Object> props = connection.properties();
-      Reachability.requireKafka(props);
-      Reachability.requireRegistry(props);
+      Map<String, Object> props = connection.reachableProperties();
       List<BillingLine> lines;
       try {
         lines = BillingLedger.read(props, topic, from, to, tenant);

@@ -36,6 +36,16 @@ public final class ConnectionOptions {
       description = "Kafka / Kafka Streams / schema registry properties; FACTORY_METER_* environment variables override it.")
   Path config;
 
+  /**
+   * The resolved client properties, once Kafka and the schema registry answered (else a one-line
+   * {@link UserError}).
+   */
+  public Map<String, Object> reachableProperties() {
+    Map<String, Object> props = properties();
+    Reachability.requireKafkaAndRegistry(props);
+    return props;
+  }
+
   /** The resolved client properties, with the process environment. */
   public Map<String, Object> properties() {
     return properties(System.getenv());

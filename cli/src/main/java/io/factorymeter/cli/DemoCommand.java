@@ -5,7 +5,9 @@ import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.contract.FactoryTopic;
 import io.factorymeter.producers.kafka.AvroRecordSender;
 import io.factorymeter.producers.prices.PriceJson;
+import io.factorymeter.producers.prices.PriceLoader;
 import io.factorymeter.producers.simulate.FleetSimulator;
+import io.factorymeter.producers.simulate.FleetSpec;
 import io.factorymeter.producers.simulate.SimulationRunner;
 import io.factorymeter.schema.NodeSample;
 import io.factorymeter.stack.LocalStack;
@@ -16,12 +18,11 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -56,9 +57,10 @@ final class DemoCommand implements Callable<Integer> {
     if (!(speedup > 0) || Double.isInfinite(speedup)) {
       throw new UserError("--speedup must be a positive number", 2);
     }
+    FleetSpec spec = fleet.spec();
     LocalStack stack = stackOptions.start();
     CountDownLatch stopped = new CountDownLatch(1);
-    List<AutoCloseable> resources = new ArrayList<>();
+    List<AutoCloseable> resources = new CopyOnWriteArrayList<>(); // the shutdown hook may walk it while it grows
     Thread hook = new Thread(() -> {
       System.err.println("Stopping the demo...");
       closeAll(resources);
@@ -67,28 +69,25 @@ final class DemoCommand implements Callable<Integer> {
     }, "demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
 
-    Map<String, Object> props = new HashMap<>();
-    props.put("bootstrap.servers", stack.bootstrapServers());
-    props.put("schema.registry.url", stack.schemaRegistryUrl());
+    Map<String, Object> props = stack.clientProps();
     System.out.println("Kafka broker      " + stack.bootstrapServers());
     System.out.println("Schema registry   " + stack.schemaRegistryUrl());
 
     MeteringConfig config = MeteringConfig.defaults();
-    MeteringApplication.provisionTopics(props, config);
     PricesCommand.publish(props, examplePrices(), FactoryTopic.TARIFFS.defaultName(), FactoryTopic.GPU_RATES.defaultName());
     System.out.println("Prices            examples/prices.jsonl -> factory.tariffs, factory.gpu-rates");
     MeteringApplication app = MeteringApplication.start(props, config,
         new MeteringApplication.Options("factory-meter-demo", stack.dataDir().resolve("streams-state"), 1));
-    resources.add(0, app);
+    resources.add(app);
     if (!app.awaitRunning(Duration.ofSeconds(120))) {
       throw new UserError("The pipeline did not start (state " + app.streams().state() + ")");
     }
     System.out.println("Pipeline          running: factory.telemetry -> factory.metrics.{node,cluster,fleet}.1m");
 
-    FleetSimulator simulator = new FleetSimulator(fleet.spec(), Instant.now());
+    FleetSimulator simulator = new FleetSimulator(spec, Instant.now());
     AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(props, TELEMETRY);
     SimulationRunner runner = new SimulationRunner(simulator, s -> sender.send(s.getNodeId(), s, null), speedup, null,
-        SimulateCommand.heartbeatEveryMinute(sender));
+        sender.heartbeatEveryMinute());
     resources.add(() -> runner.stop());
     Thread simulation = new Thread(() -> {
       try {
@@ -125,20 +124,12 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static List<PriceJson.Price> examplePrices() throws IOException {
-    List<PriceJson.Price> prices = new ArrayList<>();
     try (InputStream in = DemoCommand.class.getResourceAsStream("prices.jsonl")) {
       if (in == null) {
         throw new UserError("prices.jsonl missing from the jar");
       }
-      BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-      String line;
-      while ((line = reader.readLine()) != null) {
-        if (!line.isBlank()) {
-          prices.add(PriceJson.parse(line));
-        }
-      }
+      return PriceLoader.read(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), "prices.jsonl");
     }
-    return prices;
   }
 
   private static void closeAll(List<AutoCloseable> resources) {

@@ -1,6 +1,6 @@
 package io.factorymeter.cli;
 
-import io.factorymeter.registry.client.SchemaRegistryClient;
+import io.factorymeter.kafka.TopicSnapshot;
 import io.factorymeter.registry.serde.SchemaRegistryAvroSerde;
 import io.factorymeter.schema.FleetMetrics;
 import java.time.Duration;
@@ -8,14 +8,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -31,17 +28,9 @@ final class FleetSummary implements AutoCloseable {
   private final java.util.Set<Instant> printed = new java.util.HashSet<>();
 
   FleetSummary(Map<String, Object> props, String topic) {
-    Map<String, Object> p = new HashMap<>(props);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    SchemaRegistryAvroSerde<FleetMetrics> serde = SchemaRegistryAvroSerde.forType(FleetMetrics.class,
-        SchemaRegistryClient.fromConfig(props), props, false);
-    consumer = new KafkaConsumer<>(p, new StringDeserializer(), serde.deserializer());
-    List<TopicPartition> partitions = new ArrayList<>();
-    consumer.partitionsFor(topic, Duration.ofSeconds(10)).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-    consumer.assign(partitions);
-    consumer.seekToBeginning(partitions);
+    SchemaRegistryAvroSerde<FleetMetrics> serde = SchemaRegistryAvroSerde.forType(FleetMetrics.class, props, false);
+    consumer = new KafkaConsumer<>(TopicSnapshot.readerProps(props), new StringDeserializer(), serde.deserializer());
+    consumer.seekToBeginning(TopicSnapshot.assignAll(consumer, topic));
   }
 
   /** Reads what arrived during {@code wait}; returns the lines of windows that are now complete. */

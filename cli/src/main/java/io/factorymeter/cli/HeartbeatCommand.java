@@ -1,12 +1,9 @@
 package io.factorymeter.cli;
 
-import io.factorymeter.contract.FactoryTopic;
 import io.factorymeter.contract.OutputKey;
-import io.factorymeter.contract.TopicProvisioner;
 import io.factorymeter.producers.kafka.AvroRecordSender;
 import io.factorymeter.schema.NodeSample;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,7 +31,7 @@ final class HeartbeatCommand implements Callable<Integer> {
   public Integer call() {
     Map<String, Object> props = connection.properties();
     Reachability.requireKafka(props);
-    TopicSetup.ensure(props, List.of(new TopicProvisioner.Topic(topic, FactoryTopic.TELEMETRY)));
+    TopicSetup.ensureTelemetry(props, topic);
     try (AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(props, topic)) {
       sender.heartbeat(eventTime.toEpochMilli());
       sender.flush();

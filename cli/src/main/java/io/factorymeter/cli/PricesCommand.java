@@ -8,7 +8,6 @@ import io.factorymeter.producers.prices.PriceLoader;
 import io.factorymeter.schema.GpuRate;
 import io.factorymeter.schema.Tariff;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -53,9 +52,7 @@ final class PricesCommand implements Runnable {
 
     @Override
     public Integer call() {
-      if (!Files.isReadable(file) || Files.isDirectory(file)) {
-        throw new UserError("Cannot read " + file + ": no such file");
-      }
+      ReadableFile.require(file);
       List<PriceJson.Price> prices;
       try {
         prices = PriceLoader.read(file);
@@ -64,9 +61,7 @@ final class PricesCommand implements Runnable {
       } catch (IOException e) {
         throw new UserError("Cannot read " + file + ": " + e.getMessage());
       }
-      Map<String, Object> props = connection.properties();
-      Reachability.requireKafka(props);
-      Reachability.requireRegistry(props);
+      Map<String, Object> props = connection.reachableProperties();
       PriceLoader.Result result = publish(props, prices, tariffsTopic, gpuRatesTopic);
       System.out.printf("Published %d tariff(s) to %s and %d GPU rate(s) to %s%n", result.tariffs(), tariffsTopic,
           result.gpuRates(), gpuRatesTopic);

@@ -1,5 +1,6 @@
 package io.factorymeter.cli;
 
+import io.factorymeter.app.MeteringApplication;
 import io.factorymeter.registry.client.RegistryClientConfig;
 import io.factorymeter.registry.client.SchemaRegistryClient;
 import io.factorymeter.registry.client.SchemaRegistryException;
@@ -20,13 +21,19 @@ public final class Reachability {
   private Reachability() {
   }
 
+  /** Fails with a {@link UserError} unless both a broker and the schema registry answer. */
+  public static void requireKafkaAndRegistry(Map<String, Object> props) {
+    requireKafka(props);
+    requireRegistry(props);
+  }
+
   /** Fails with a {@link UserError} unless a broker answers within 10 s. */
   public static void requireKafka(Map<String, Object> props) {
     Map<String, Object> p = new HashMap<>(props);
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1_000);
     String where = String.valueOf(props.get("bootstrap.servers"));
-    try (Admin admin = Admin.create(adminOnly(p))) {
+    try (Admin admin = Admin.create(MeteringApplication.adminProps(p))) {
       admin.describeCluster().nodes().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (KafkaException e) {
       throw new UserError("Cannot reach Kafka at " + where + ": " + e.getMessage());
@@ -48,22 +55,12 @@ public final class Reachability {
       SchemaRegistryClient.fromConfig(p).subjects();
     } catch (SchemaRegistryException e) {
       throw new UserError(e.isUnreachable()
-          ? "Cannot reach the schema registry at " + props.get("schema.registry.url") + ": " + rootMessage(e)
+          ? "Cannot reach the schema registry at " + RegistryClientConfig.redact(String.valueOf(props.get("schema.registry.url")))
+              + ": " + rootMessage(e)
           : e.getMessage());
     } catch (org.apache.kafka.common.config.ConfigException e) {
       throw new UserError(e.getMessage());
     }
-  }
-
-  /** The client properties an Admin client accepts (others would be logged as unknown). */
-  static Map<String, Object> adminOnly(Map<String, Object> props) {
-    Map<String, Object> out = new HashMap<>();
-    props.forEach((k, v) -> {
-      if (AdminClientConfig.configNames().contains(k) || k.startsWith("sasl.") || k.startsWith("ssl.")) {
-        out.put(k, v);
-      }
-    });
-    return out;
   }
 
   private static String rootMessage(Throwable e) {

@@ -4,17 +4,16 @@ import io.factorymeter.kafka.TopicSnapshot;
 import io.factorymeter.producers.replay.TelemetryReplay;
 import io.factorymeter.producers.telemetry.SampleWriter;
 import io.factorymeter.producers.telemetry.TelemetryFormat;
-import io.factorymeter.registry.client.SchemaRegistryClient;
 import io.factorymeter.registry.serde.SchemaRegistryAvroSerde;
 import io.factorymeter.schema.NodeSample;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
@@ -49,19 +48,14 @@ final class RecordCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), 2);
     }
-    Map<String, Object> props = connection.properties();
-    Reachability.requireKafka(props);
-    Reachability.requireRegistry(props);
-    Map<String, Object> p = new HashMap<>(props);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    SchemaRegistryAvroSerde<NodeSample> serde = SchemaRegistryAvroSerde.forType(NodeSample.class,
-        SchemaRegistryClient.fromConfig(props), props, false);
+    Map<String, Object> props = connection.reachableProperties();
+    SchemaRegistryAvroSerde<NodeSample> serde = SchemaRegistryAvroSerde.forType(NodeSample.class, props, false);
     long[] counts = {0, 0};   // written, skipped
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
+    // written beside the output and moved over it when complete: a failed run leaves an existing file as it was
+    Path partial = output.resolveSibling(".partial-" + output.getFileName());
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(TopicSnapshot.readerProps(props), new StringDeserializer(),
         new org.apache.kafka.common.serialization.ByteArrayDeserializer());
-         SampleWriter out = SampleWriter.create(output, fmt)) {
+         SampleWriter out = SampleWriter.create(partial, fmt)) {
       TopicSnapshot.read(consumer, topic, r -> {
         if (r.value() == null) {
           return;   // a heartbeat or a tombstone
@@ -76,12 +70,16 @@ final class RecordCommand implements Callable<Integer> {
           System.err.println("skipped " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + e.getMessage());
         }
       });
+      out.close();
+      Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage() + " at " + props.get("bootstrap.servers"));
     } catch (UncheckedIOException e) {
       throw new UserError("Cannot write " + output + ": " + e.getCause().getMessage());
     } catch (IOException e) {
       throw new UserError("Cannot write " + output + ": " + e.getMessage());
+    } finally {
+      Files.deleteIfExists(partial);
     }
     System.out.printf("Wrote %d samples from %s to %s%s%n", counts[0], topic, output,
         counts[1] == 0 ? "" : "; " + counts[1] + " record(s) were not NodeSamples");

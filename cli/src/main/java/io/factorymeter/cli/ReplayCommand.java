@@ -1,7 +1,5 @@
 package io.factorymeter.cli;
 
-import io.factorymeter.contract.FactoryTopic;
-import io.factorymeter.contract.TopicProvisioner;
 import io.factorymeter.producers.kafka.AvroRecordSender;
 import io.factorymeter.producers.replay.RejectedLine;
 import io.factorymeter.producers.replay.ReplayReport;
@@ -9,7 +7,6 @@ import io.factorymeter.producers.replay.TelemetryReplay;
 import io.factorymeter.producers.telemetry.TelemetryFormat;
 import io.factorymeter.schema.NodeSample;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -58,31 +55,22 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, InterruptedException {
-    for (Path f : files) {
-      if (!Files.isReadable(f) || Files.isDirectory(f)) {
-        throw new UserError("Cannot read " + f + ": no such file");
-      }
-    }
+    files.forEach(ReadableFile::require);
+    double pace = Speedup.parse(speedup);
     TelemetryReplay.Options options;
     try {
       Optional<TelemetryFormat> fmt = format == null ? Optional.empty() : Optional.of(TelemetryFormat.parse(format));
       files.forEach(f -> TelemetryReplay.formatOf(f, fmt));
-      options = new TelemetryReplay.Options(fmt, strict, heartbeat, parseSpeedup(speedup));
+      options = new TelemetryReplay.Options(fmt, strict, heartbeat, pace);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), 2);
     }
-    Map<String, Object> props = connection.properties();
-    Reachability.requireKafka(props);
-    Reachability.requireRegistry(props);
-    TopicSetup.ensure(props, List.of(new TopicProvisioner.Topic(topic, FactoryTopic.TELEMETRY)));
-    long totalBytes = 0;
-    for (Path f : files) {
-      totalBytes += Files.size(f);
-    }
+    Map<String, Object> props = connection.reachableProperties();
+    TopicSetup.ensureTelemetry(props, topic);
     long started = System.nanoTime();
     ReplayReport report;
     try (AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(props, topic);
-         Progress progress = new Progress(totalBytes)) {
+         Progress progress = new Progress(TelemetryReplay.totalBytes(files))) {
       report = new TelemetryReplay(sender, options, progress).replay(files);
     }
     double seconds = (System.nanoTime() - started) / 1e9;
@@ -90,21 +78,6 @@ final class ReplayCommand implements Callable<Integer> {
         report.sent(), topic, files.size(), seconds, report.sent() / Math.max(seconds, 1e-9), report.rejected().size(),
         report.stoppedEarly() ? " (stopped at the first, --strict)" : "");
     return report.stoppedEarly() ? 1 : 0;
-  }
-
-  static double parseSpeedup(String value) {
-    if (value.trim().equalsIgnoreCase("max")) {
-      return 0;
-    }
-    try {
-      double d = Double.parseDouble(value.trim());
-      if (d > 0 && Double.isFinite(d)) {
-        return d;
-      }
-    } catch (NumberFormatException e) {
-      // below
-    }
-    throw new IllegalArgumentException("--speedup must be a positive number or max, got '" + value + "'");
   }
 
   /** Rejected lines to stderr; a progress bar (MiB read, records, rate, ETA) when stderr is a terminal. */

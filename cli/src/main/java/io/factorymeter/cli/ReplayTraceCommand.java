@@ -1,13 +1,12 @@
 package io.factorymeter.cli;
 
-import io.factorymeter.contract.FactoryTopic;
 import io.factorymeter.contract.OutputKey;
-import io.factorymeter.contract.TopicProvisioner;
 import io.factorymeter.producers.kafka.AvroRecordSender;
 import io.factorymeter.producers.replay.TelemetryReplay;
 import io.factorymeter.producers.simulate.ModelProfile;
 import io.factorymeter.producers.simulate.ModelProfiles;
 import io.factorymeter.producers.telemetry.SampleWriter;
+import io.factorymeter.producers.telemetry.TelemetryFormat;
 import io.factorymeter.producers.trace.AzureTrace;
 import io.factorymeter.producers.trace.TraceFleet;
 import io.factorymeter.producers.trace.TraceRequest;
@@ -15,7 +14,6 @@ import io.factorymeter.producers.trace.TraceToSamples;
 import io.factorymeter.schema.NodeSample;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -85,10 +83,12 @@ final class ReplayTraceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    for (Path f : files) {
-      if (!Files.isReadable(f) || Files.isDirectory(f)) {
-        throw new UserError("Cannot read " + f + ": no such file");
-      }
+    files.forEach(ReadableFile::require);
+    TelemetryFormat outputFormat;
+    try {
+      outputFormat = output == null ? null : TelemetryReplay.formatOf(output, Optional.empty());
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage(), 2);
     }
     ModelProfile profile = ModelProfiles.find(model, gpu).orElseThrow(() -> new UserError("No profile for model " + model
         + " on " + gpu + "; bundled: " + ModelProfiles.bundled().stream().map(p -> p.shortModelId() + "@" + p.gpuType())
@@ -117,7 +117,7 @@ final class ReplayTraceCommand implements Callable<Integer> {
     long[] count = {0};
     String what = String.format("%d requests (%d prompt + %d generated tokens)", trace.size(), prompt, generated);
     if (output != null) {
-      try (SampleWriter out = SampleWriter.create(output, TelemetryReplay.formatOf(output, Optional.empty()))) {
+      try (SampleWriter out = SampleWriter.create(output, outputFormat)) {
         TraceToSamples.convert(trace, fleet, shift, batch -> batch.forEach(s -> {
           try {
             out.write(s);
@@ -126,21 +126,17 @@ final class ReplayTraceCommand implements Callable<Integer> {
             throw new UncheckedIOException(e);
           }
         }));
-      } catch (IllegalArgumentException e) {
-        throw new UserError(e.getMessage(), 2);
       } catch (UncheckedIOException e) {
         throw new UserError("Cannot write " + output + ": " + e.getCause().getMessage());
       }
       System.out.printf("Wrote %d samples of %s to %s%n", count[0], what, output);
       return 0;
     }
-    Map<String, Object> props = connection.properties();
-    Reachability.requireKafka(props);
-    Reachability.requireRegistry(props);
-    TopicSetup.ensure(props, List.of(new TopicProvisioner.Topic(topic, FactoryTopic.TELEMETRY)));
+    Map<String, Object> props = connection.reachableProperties();
+    TopicSetup.ensureTelemetry(props, topic);
     Instant[] end = {null};
     try (AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(props, topic)) {
-      Consumer<Instant> heartbeats = SimulateCommand.heartbeatEveryMinute(sender);
+      Consumer<Instant> heartbeats = sender.heartbeatEveryMinute();
       TraceToSamples.convert(trace, fleet, shift, batch -> {
         batch.forEach(s -> sender.send(s.getNodeId(), s, null));
         count[0] += batch.size();

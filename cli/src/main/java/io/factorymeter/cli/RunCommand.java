@@ -30,11 +30,13 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    if (statusInterval.isZero() || statusInterval.isNegative()) {
+      throw new UserError("--status-interval must be positive, got " + statusInterval, 2);
+    }
     Map<String, Object> props = connection.properties();
     MeteringConfig config = pipeline.meteringConfig(props);
     MeteringApplication.Options options = pipeline.options();
-    Reachability.requireKafka(props);
-    Reachability.requireRegistry(props);
+    Reachability.requireKafkaAndRegistry(props);
     MeteringApplication app;
     try {
       app = MeteringApplication.start(props, config, options);

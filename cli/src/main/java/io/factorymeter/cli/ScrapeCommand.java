@@ -1,8 +1,6 @@
 package io.factorymeter.cli;
 
-import io.factorymeter.contract.FactoryTopic;
 import io.factorymeter.contract.OutputKey;
-import io.factorymeter.contract.TopicProvisioner;
 import io.factorymeter.producers.kafka.AvroRecordSender;
 import io.factorymeter.producers.scrape.Endpoint;
 import io.factorymeter.producers.scrape.HttpMetricsFetcher;
@@ -19,8 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -96,10 +92,8 @@ final class ScrapeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UserError("--mapping " + e.getMessage());
     }
-    Map<String, Object> props = connection.properties();
-    Reachability.requireKafka(props);
-    Reachability.requireRegistry(props);
-    TopicSetup.ensure(props, List.of(new TopicProvisioner.Topic(topic, FactoryTopic.TELEMETRY)));
+    Map<String, Object> props = connection.reachableProperties();
+    TopicSetup.ensureTelemetry(props, topic);
     NodeScraper scraper = new NodeScraper(endpoints, map, new HttpMetricsFetcher(httpTimeout), Clock.systemUTC());
     try (AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(props, topic)) {
       boolean[] primed = {false};
@@ -110,14 +104,15 @@ final class ScrapeCommand implements Callable<Integer> {
       System.err.printf("Scraping %d endpoint(s) every %s to %s%s%n", endpoints.size(), seconds(interval), topic,
           once ? ", twice" : " until Ctrl-C");
       try {
-        runUntilStopped(runner, () -> {
+        // Ctrl-C stops after the round in progress and waits (up to 30 s, in case Kafka hangs) for its samples to be sent
+        StopOnSignal.run("scrape", runner::run, runner::stop, () -> {
           sender.flush();
           if (runner.rounds() == 0) {
             return; // the first round found a host or model the mapping does not know
           }
           System.out.printf("Sent %d samples to %s from %d scrapes of %d endpoint(s); %d failure(s)%n", runner.emitted(), topic,
               runner.rounds(), endpoints.size(), scraper.failures());
-        });
+        }, STOP_WAIT);
       } catch (ScrapeMapping.UnmappedException e) {
         throw new UserError("scrape: " + e.getMessage());
       }
@@ -144,35 +139,6 @@ final class ScrapeCommand implements Callable<Integer> {
       System.err.printf("%s sent %d sample(s)%s%n", OutputKey.iso(round.at()), round.samples().size(), failures);
     } else {
       System.err.printf("%s first scrape: counters primed%s%n", OutputKey.iso(round.at()), failures);
-    }
-  }
-
-  /**
-   * Runs until done or Ctrl-C, which stops after the round in progress and waits (up to 30 s, in
-   * case Kafka hangs) for its samples to be sent; {@code onStop} runs in either case, before a
-   * Ctrl-C lets the JVM exit.
-   */
-  private static void runUntilStopped(ScrapeRunner runner, Runnable onStop) throws InterruptedException {
-    CountDownLatch finished = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      runner.stop();
-      try {
-        finished.await(STOP_WAIT.toSeconds(), TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "scrape-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      runner.run();
-    } finally {
-      onStop.run();
-      finished.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is running: it returns as soon as finished is counted down
-      }
     }
   }
 

@@ -1,8 +1,6 @@
 package io.factorymeter.cli;
 
-import io.factorymeter.contract.FactoryTopic;
 import io.factorymeter.contract.OutputKey;
-import io.factorymeter.contract.TopicProvisioner;
 import io.factorymeter.producers.kafka.AvroRecordSender;
 import io.factorymeter.producers.simulate.FleetSimulator;
 import io.factorymeter.producers.simulate.FleetSpec;
@@ -16,12 +14,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -65,18 +60,16 @@ final class SimulateCommand implements Callable<Integer> {
     if (output != null && end == null) {
       throw new UserError("--output needs --duration (how much event time to write)", 2);
     }
-    double pace = parseSpeedup(output != null ? "max" : "1");
+    double pace = Speedup.parse(speedup != null ? speedup : (output != null ? "max" : "1"));
     FleetSimulator simulator = new FleetSimulator(spec, first);
     if (output != null) {
       return writeFile(simulator, pace, end);
     }
-    Map<String, Object> props = connection.properties();
-    Reachability.requireKafka(props);
-    Reachability.requireRegistry(props);
-    TopicSetup.ensure(props, List.of(new TopicProvisioner.Topic(topic, FactoryTopic.TELEMETRY)));
+    Map<String, Object> props = connection.reachableProperties();
+    TopicSetup.ensureTelemetry(props, topic);
     try (AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(props, topic)) {
       SimulationRunner runner = new SimulationRunner(simulator, s -> sender.send(s.getNodeId(), s, null), pace, end,
-          heartbeatEveryMinute(sender));
+          sender.heartbeatEveryMinute());
       System.err.printf("Simulating %d nodes (%d clusters, %d sites) from %s%s to %s at %s%n", spec.nodes(), spec.clusters(),
           spec.sites(), OutputKey.iso(simulator.time()), end == null ? "" : " until " + OutputKey.iso(end), topic,
           pace == 0 ? "full speed" : (pace == 1 ? "real time" : pace + "x real time"));
@@ -84,7 +77,6 @@ final class SimulateCommand implements Callable<Integer> {
         sender.heartbeat(runner.eventTime().toEpochMilli());
         sender.flush();
       });
-      sender.flush();
       System.out.printf("Sent %d samples to %s (event time %s to %s)%n", count, topic, OutputKey.iso(first),
           OutputKey.iso(runner.eventTime()));
     }
@@ -108,38 +100,16 @@ final class SimulateCommand implements Callable<Integer> {
       }, pace, end, t -> { });
       long count = runUntilDone(runner, () -> { });
       System.out.printf("Wrote %d samples to %s%n", count, output);
-    } catch (IOException | UncheckedIOException e) {
+    } catch (UncheckedIOException e) {
+      throw new UserError("Cannot write " + output + ": " + e.getCause().getMessage());
+    } catch (IOException e) {
       throw new UserError("Cannot write " + output + ": " + e.getMessage());
     }
     return 0;
   }
 
-  /**
-   * Heartbeats to every partition whenever event time has moved on a minute since the last one, so
-   * that partitions without nodes keep up (see the README, "Heartbeats").
-   */
-  static java.util.function.Consumer<Instant> heartbeatEveryMinute(AvroRecordSender<NodeSample> sender) {
-    long[] last = {Long.MIN_VALUE};
-    return t -> {
-      if (last[0] == Long.MIN_VALUE || t.toEpochMilli() - last[0] >= 60_000) {
-        sender.heartbeat(t.toEpochMilli());
-        last[0] = t.toEpochMilli();
-      }
-    };
-  }
-
   /** Runs the simulation, printing progress to stderr; Ctrl-C stops it after the current interval. */
   static long runUntilDone(SimulationRunner runner, Runnable onStop) throws InterruptedException {
-    CountDownLatch finished = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      runner.stop();
-      try {
-        finished.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "simulate-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
     Thread progress = new Thread(() -> {
       try {
         while (true) {
@@ -152,33 +122,9 @@ final class SimulateCommand implements Callable<Integer> {
     }, "simulate-progress");
     progress.setDaemon(true);
     progress.start();
-    try {
-      return runner.run();
-    } finally {
+    return StopOnSignal.run("simulate", runner::run, runner::stop, () -> {
       progress.interrupt();
       onStop.run();
-      finished.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is running: it returns as soon as finished is counted down
-      }
-    }
-  }
-
-  private double parseSpeedup(String fallback) {
-    String v = speedup == null ? fallback : speedup.trim().toLowerCase(Locale.ROOT);
-    if (v.equals("max")) {
-      return 0;
-    }
-    try {
-      double d = Double.parseDouble(v);
-      if (d > 0 && Double.isFinite(d)) {
-        return d;
-      }
-    } catch (NumberFormatException e) {
-      // below
-    }
-    throw new UserError("--speedup must be a positive number or max, got '" + speedup + "'", 2);
+    }, null);
   }
 }

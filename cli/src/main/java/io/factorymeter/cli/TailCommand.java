@@ -3,23 +3,20 @@ package io.factorymeter.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.factorymeter.contract.OutputKey;
+import io.factorymeter.kafka.TopicSnapshot;
 import io.factorymeter.registry.client.SchemaRegistryClient;
 import io.factorymeter.registry.serde.SchemaRegistryAvroDeserializer;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -65,22 +62,17 @@ final class TailCommand implements Callable<Integer> {
     }
     Map<String, Object> props = connection.properties();
     Reachability.requireKafka(props);
-    Map<String, Object> consumerProps = new HashMap<>(props);
-    consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    consumerProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
     SchemaRegistryAvroDeserializer<GenericRecord> values = new SchemaRegistryAvroDeserializer<>(SchemaRegistryClient.fromConfig(props));
     values.configure(props, false);
     PrintStream out = System.out;
     long printed = 0;
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10));
-      if (partitions == null || partitions.isEmpty()) {
-        throw new UserError("Topic " + topic + " does not exist at " + props.get("bootstrap.servers"));
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(TopicSnapshot.readerProps(props), new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> assigned;
+      try {
+        assigned = TopicSnapshot.assignAll(consumer, topic);
+      } catch (IllegalArgumentException e) {
+        throw new UserError(e.getMessage() + " at " + props.get("bootstrap.servers"));
       }
-      List<TopicPartition> assigned = new ArrayList<>();
-      partitions.forEach(p -> assigned.add(new TopicPartition(p.topic(), p.partition())));
-      consumer.assign(assigned);
       if (fromBeginning) {
         consumer.seekToBeginning(assigned);
       } else {

@@ -1,5 +1,7 @@
 package io.factorymeter.cli;
 
+import io.factorymeter.app.MeteringApplication;
+import io.factorymeter.contract.FactoryTopic;
 import io.factorymeter.contract.TopicProvisioner;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +14,13 @@ final class TopicSetup {
   private TopicSetup() {
   }
 
+  /** Creates the telemetry topic under this name when it is missing (and checks it when not). */
+  static void ensureTelemetry(Map<String, Object> props, String topic) {
+    ensure(props, List.of(new TopicProvisioner.Topic(topic, FactoryTopic.TELEMETRY)));
+  }
+
   static void ensure(Map<String, Object> props, List<TopicProvisioner.Topic> topics) {
-    try (Admin admin = Admin.create(Reachability.adminOnly(props))) {
+    try (Admin admin = Admin.create(MeteringApplication.adminProps(props))) {
       new TopicProvisioner(admin, Optional.empty(), Optional.empty()).ensure(topics);
     } catch (IllegalStateException e) {
       throw new UserError(e.getMessage());

@@ -1,6 +1,7 @@
 package io.factorymeter.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -169,6 +170,21 @@ class CommandLineTest {
     assertEquals(1, noRegistry.exitCode());
     assertTrue(noRegistry.err().startsWith("factory-meter: Cannot reach the schema registry at http://127.0.0.1:" + closed), noRegistry.err());
     assertEquals(1, noRegistry.err().strip().lines().count(), noRegistry.err());
+
+    Run secretRegistry = run("replay", prices.toString(), "--bootstrap-servers", STACK.bootstrapServers(),
+        "--schema-registry-url", "http://bob:s3cr@t/x@127.0.0.1:" + closed);
+    assertEquals(1, secretRegistry.exitCode());
+    assertFalse(secretRegistry.err().contains("s3cr"), secretRegistry.err());
+
+    Path archive = dir.resolve("archive.jsonl");
+    Files.writeString(archive, "kept\n");
+    Run recordNoTopic = run("record", "no.such.topic", "--output", archive.toString());
+    assertEquals(1, recordNoTopic.exitCode());
+    assertTrue(recordNoTopic.err().startsWith("factory-meter: Topic no.such.topic does not exist"), recordNoTopic.err());
+    assertEquals("kept\n", Files.readString(archive), "a failed record leaves the existing file as it was");
+    try (var files = Files.list(dir)) {
+      assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith(".partial-")).toList());
+    }
   }
 
   @Test
