@@ -36,9 +36,21 @@ public final class PipelineOptions {
       description = "How long after its period a sample may still change a bill; older ones go to the late topic (default: 48h).")
   Duration restatementHorizon;
 
-  @Option(names = "--price-history", converter = DurationConverter.class,
-      description = "How far back price versions are kept for lookups (default: 30d).")
+  @Option(names = "--price-history", converter = DurationConverter.class, hidden = true,
+      description = "No longer used: every price version is kept, up to --price-versions per site or GPU model.")
   Duration priceHistory;
+
+  @Option(names = "--price-versions", paramLabel = "N",
+      description = "Price versions kept per site or GPU model, the oldest dropped first beyond it; not bounded by time (default: 100000).")
+  Integer priceVersions;
+
+  @Option(names = "--dead-letter-retention", converter = DurationConverter.class,
+      description = "Retention of the dead-letter and late topics when they are created (default: 30d).")
+  Duration deadLetterRetention;
+
+  @Option(names = "--max-future-skew", converter = DurationConverter.class,
+      description = "How far a sample's time may lie ahead of its record's timestamp before it is dead-lettered as FUTURE_TIMESTAMP (default: 5m).")
+  Duration maxFutureSkew;
 
   /** The metering settings: defaults, then factory.meter.* keys of the client properties, then these flags. */
   MeteringConfig meteringConfig(Map<String, Object> clientProps) {
@@ -47,7 +59,12 @@ public final class PipelineOptions {
     putIfSet(p, MeteringConfig.WINDOW, window);
     putIfSet(p, MeteringConfig.GRACE, grace);
     putIfSet(p, MeteringConfig.RESTATEMENT_HORIZON, restatementHorizon);
-    putIfSet(p, MeteringConfig.PRICE_HISTORY_RETENTION, priceHistory);
+    if (priceHistory != null) {
+      System.err.println("factory-meter: --price-history is no longer used: every price version is kept (see --price-versions)");
+    }
+    putIfSet(p, MeteringConfig.PRICE_VERSIONS, priceVersions);
+    putIfSet(p, MeteringConfig.DEAD_LETTER_RETENTION, deadLetterRetention);
+    putIfSet(p, MeteringConfig.MAX_FUTURE_SKEW, maxFutureSkew);
     try {
       return MeteringConfig.from(p);
     } catch (ConfigException e) {

@@ -67,6 +67,14 @@ public class SchemaRegistryException extends RuntimeException {
     return errorCode == INVALID_SCHEMA;
   }
 
+  /**
+   * The registry could not answer now but may later: unreachable, a server error (5xx), a request
+   * timeout (408) or too many requests (429). Not found, incompatible or invalid answers are not.
+   */
+  public boolean isTransient() {
+    return httpStatus == UNREACHABLE || httpStatus >= 500 || httpStatus == 408 || httpStatus == 429;
+  }
+
   /** No registry could be reached, after retries over every URL. */
   public boolean isUnreachable() {
     return httpStatus == UNREACHABLE;

@@ -86,6 +86,10 @@ public class SchemaRegistryAvroDeserializer<T> implements Deserializer<T> {
     try {
       writer = client.schemaById(id);
     } catch (SchemaRegistryException e) {
+      if (e.isTransient()) {
+        throw new SchemaRegistryUnavailableException("Cannot fetch schema id " + id + " for a record of topic " + topic
+            + " now: " + e.getMessage(), e);
+      }
       if (e.isNotFound()) {
         throw new SerializationException("Schema id " + id + " of a record of topic " + topic
             + " is unknown to the schema registry: " + e.getMessage(), e);

@@ -22,8 +22,9 @@ import org.apache.kafka.common.config.ConfigException;
  *     bill; older samples go to the late topic ({@code factory.meter.restatement.horizon}, 48 h)
  * @param dedupHorizon how long (sample) timestamps are remembered to drop duplicates; never shorter
  *     than the restatement horizon ({@code factory.meter.dedup.horizon}, 48 h)
- * @param priceHistoryRetention how far back price versions are kept for lookups as of a sample's
- *     time ({@code factory.meter.price.history.retention}, 30 days)
+ * @param priceVersions how many price versions are kept per site or GPU model; the oldest go
+ *     first when there are more ({@code factory.meter.price.history.max.versions}, 100,000: ten
+ *     years of hourly prices). Not bounded by time: a replay of old telemetry finds its prices.
  * @param currency the one currency the deployment bills in ({@code factory.meter.currency}, USD)
  * @param billingGrace how long after its end a billing period (hour) closes and its lines are
  *     emitted as final ({@code factory.meter.billing.grace}, 10 minutes)
@@ -31,6 +32,15 @@ import org.apache.kafka.common.config.ConfigException;
  *     and cost are split among its usage entries ({@code factory.meter.billing.prompt.weight}, 1.0)
  * @param inputPartitions partitions of the telemetry topic: a billing period closes when every
  *     one of them has passed it (set by the application from the topic; 1 in tests)
+ * @param deadLetterRetention how long the dead-letter and late topics keep their records
+ *     ({@code factory.meter.dead-letter.retention}, 30 days; they are not compacted)
+ * @param maxFutureSkew how far a sample's (or heartbeat's) event time may lie ahead of its record's
+ *     own timestamp, the producer's clock; further ahead it is dead-lettered as FUTURE_TIMESTAMP
+ *     ({@code factory.meter.max.future.skew}, 5 minutes)
+ * @param deadLetterMaxBytes the largest dead-letter record written, key, value and headers
+ *     together: a larger original value is cut to fit and says so in a header
+ *     ({@code factory.meter.dead-letter.max.bytes}, 1,000,000, under the producer's default
+ *     max.request.size of 1 MiB)
  */
 public record MeteringConfig(
     TopicNames topics,
@@ -38,11 +48,14 @@ public record MeteringConfig(
     Duration grace,
     Duration restatementHorizon,
     Duration dedupHorizon,
-    Duration priceHistoryRetention,
+    int priceVersions,
     String currency,
     Duration billingGrace,
     double promptWeight,
-    int inputPartitions) {
+    int inputPartitions,
+    Duration deadLetterRetention,
+    Duration maxFutureSkew,
+    int deadLetterMaxBytes) {
 
   /** Length of a billing period (SPEC §5): billing lines and restatements are per period, periods start on the hour. */
   public static final Duration BILLING_PERIOD = Duration.ofHours(1);
@@ -51,7 +64,12 @@ public record MeteringConfig(
   public static final String GRACE = "factory.meter.grace";
   public static final String RESTATEMENT_HORIZON = "factory.meter.restatement.horizon";
   public static final String DEDUP_HORIZON = "factory.meter.dedup.horizon";
+  public static final String PRICE_VERSIONS = "factory.meter.price.history.max.versions";
+  /** No longer used: price history is not bounded by time (see {@link #PRICE_VERSIONS}); accepted and ignored. */
   public static final String PRICE_HISTORY_RETENTION = "factory.meter.price.history.retention";
+  public static final String DEAD_LETTER_RETENTION = "factory.meter.dead-letter.retention";
+  public static final String MAX_FUTURE_SKEW = "factory.meter.max.future.skew";
+  public static final String DEAD_LETTER_MAX_BYTES = "factory.meter.dead-letter.max.bytes";
   public static final String CURRENCY = "factory.meter.currency";
   public static final String BILLING_GRACE = "factory.meter.billing.grace";
   public static final String PROMPT_WEIGHT = "factory.meter.billing.prompt.weight";
@@ -64,12 +82,15 @@ public record MeteringConfig(
         WINDOW + " must be a whole number of seconds that divides one hour, got " + window);
     require(!grace.isNegative(), GRACE + " must not be negative");
     require(restatementHorizon.compareTo(grace) >= 0, RESTATEMENT_HORIZON + " must be at least the grace period");
-    require(!priceHistoryRetention.isNegative() && !priceHistoryRetention.isZero(), PRICE_HISTORY_RETENTION + " must be positive");
+    require(priceVersions >= 1, PRICE_VERSIONS + " must be at least 1, got " + priceVersions);
     require(currency != null && currency.matches("[A-Z]{3}"), CURRENCY + " must be an ISO 4217 code like USD, got " + currency);
     require(!billingGrace.isNegative() && billingGrace.compareTo(restatementHorizon) <= 0,
         BILLING_GRACE + " must be between 0 and the restatement horizon");
     require(promptWeight >= 0 && Double.isFinite(promptWeight), PROMPT_WEIGHT + " must be a non-negative number");
     require(inputPartitions >= 1, "inputPartitions must be at least 1");
+    require(!deadLetterRetention.isNegative() && !deadLetterRetention.isZero(), DEAD_LETTER_RETENTION + " must be positive");
+    require(!maxFutureSkew.isNegative(), MAX_FUTURE_SKEW + " must not be negative");
+    require(deadLetterMaxBytes >= 16 * 1024, DEAD_LETTER_MAX_BYTES + " must be at least 16384, got " + deadLetterMaxBytes);
     // SPEC §1: the dedup horizon is never shorter than the restatement horizon
     if (dedupHorizon.compareTo(restatementHorizon) < 0) {
       dedupHorizon = restatementHorizon;
@@ -79,7 +100,8 @@ public record MeteringConfig(
   /** The defaults of SPEC.md. */
   public static MeteringConfig defaults() {
     return new MeteringConfig(TopicNames.defaults(), Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofHours(48),
-        Duration.ofHours(48), Duration.ofDays(30), "USD", Duration.ofMinutes(10), 1.0, 1);
+        Duration.ofHours(48), 100_000, "USD", Duration.ofMinutes(10), 1.0, 1, Duration.ofDays(30), Duration.ofMinutes(5),
+        1_000_000);
   }
 
   /** Reads the settings (and topic name overrides) from a configuration map; absent keys keep their default. */
@@ -97,26 +119,34 @@ public record MeteringConfig(
         duration(props, GRACE, d.grace()),
         duration(props, RESTATEMENT_HORIZON, d.restatementHorizon()),
         duration(props, DEDUP_HORIZON, d.dedupHorizon()),
-        duration(props, PRICE_HISTORY_RETENTION, d.priceHistoryRetention()),
+        intValue(props, PRICE_VERSIONS, d.priceVersions(), "a whole number of versions"),
         props.containsKey(CURRENCY) ? props.get(CURRENCY).toString().trim() : d.currency(),
         duration(props, BILLING_GRACE, d.billingGrace()),
         ConfigValues.number(props, PROMPT_WEIGHT, d.promptWeight()),
-        d.inputPartitions());
+        d.inputPartitions(),
+        duration(props, DEAD_LETTER_RETENTION, d.deadLetterRetention()),
+        duration(props, MAX_FUTURE_SKEW, d.maxFutureSkew()),
+        intValue(props, DEAD_LETTER_MAX_BYTES, d.deadLetterMaxBytes(), "a whole number of bytes"));
   }
 
   public MeteringConfig withWindow(Duration window, Duration grace) {
-    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceHistoryRetention, currency,
-        billingGrace, promptWeight, inputPartitions);
+    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
+        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes);
   }
 
   public MeteringConfig withPromptWeight(double promptWeight) {
-    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceHistoryRetention, currency,
-        billingGrace, promptWeight, inputPartitions);
+    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
+        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes);
   }
 
   public MeteringConfig withInputPartitions(int inputPartitions) {
-    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceHistoryRetention, currency,
-        billingGrace, promptWeight, inputPartitions);
+    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
+        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes);
+  }
+
+  public MeteringConfig withPriceVersions(int priceVersions) {
+    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
+        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes);
   }
 
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
@@ -140,6 +170,14 @@ public record MeteringConfig(
     } catch (DateTimeParseException e) {
       throw new ConfigException(key, value, "expected a duration such as 90s, 2m, 48h, 30d or PT2M");
     }
+  }
+
+  private static int intValue(Map<String, ?> props, String key, int fallback, String what) {
+    long v = ConfigValues.wholeNumber(props, key, fallback, what);
+    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+      throw new ConfigException(key, v, "expected " + what + " below 2^31");
+    }
+    return (int) v;
   }
 
   private static Duration duration(Map<String, ?> props, String key, Duration fallback) {

@@ -6,16 +6,13 @@ import io.factorymeter.app.metering.Intake.Progress;
 import io.factorymeter.app.metering.Intake.Rejected;
 import io.factorymeter.app.metering.Intake.TooLate;
 import io.factorymeter.app.pricing.PriceHistory;
-import io.factorymeter.app.pricing.PriceUpdate;
 import io.factorymeter.app.serde.AppSerdes;
 import io.factorymeter.contract.FactoryTopic;
 import io.factorymeter.contract.OutputKey;
 import io.factorymeter.schema.ClusterMetrics;
 import io.factorymeter.schema.FleetMetrics;
-import io.factorymeter.schema.GpuRate;
 import io.factorymeter.schema.NodeMetrics;
 import io.factorymeter.schema.NodeSample;
-import io.factorymeter.schema.Tariff;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -81,17 +78,7 @@ public final class MeteringTopology {
 
   /** Adds price stores, intake, dead-letter and late outputs to a builder. */
   public static IntakeStreams addIntake(StreamsBuilder builder, MeteringConfig config, AppSerdes serdes) {
-    String currency = config.currency();
-    String tariffs = config.topics().name(FactoryTopic.TARIFFS);
-    String gpuRates = config.topics().name(FactoryTopic.GPU_RATES);
-    builder.addGlobalStore(PriceHistory.tariffStore(config.priceHistoryRetention()), tariffs,
-        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("tariffs"),
-        () -> new PriceUpdate<>(PriceHistory.TARIFF_STORE, tariffs, serdes.values(Tariff.class).deserializer(),
-            Tariff::getCurrency, Tariff::getEffectiveFrom, currency));
-    builder.addGlobalStore(PriceHistory.gpuRateStore(config.priceHistoryRetention()), gpuRates,
-        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("gpu-rates"),
-        () -> new PriceUpdate<>(PriceHistory.GPU_RATE_STORE, gpuRates, serdes.values(GpuRate.class).deserializer(),
-            GpuRate::getCurrency, GpuRate::getEffectiveFrom, currency));
+    PriceHistory.addGlobalStores(builder, config, serdes);
     builder.addStateStore(SampleIntake.dedupStore(config));
     builder.addStateStore(SampleIntake.clockStore());
 

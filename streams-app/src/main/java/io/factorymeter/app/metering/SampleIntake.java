@@ -89,7 +89,7 @@ public final class SampleIntake implements FixedKeyProcessor<String, byte[], Int
     this.context = context;
     this.seen = context.getStateStore(DEDUP_STORE);
     this.clock = context.getStateStore(CLOCK_STORE);
-    this.prices = new PriceHistory(context.getStateStore(PriceHistory.TARIFF_STORE), context.getStateStore(PriceHistory.GPU_RATE_STORE));
+    this.prices = PriceHistory.connect(context);
     this.counters = new MeteringCounters(context.metrics(), context.taskId().toString());
     Long stored = clock.get(CLOCK_KEY);
     this.streamTime = stored == null ? Long.MIN_VALUE : stored;
