@@ -21,20 +21,26 @@ import org.apache.kafka.common.config.TopicConfig;
  * UTF-8 strings; values are Avro in Confluent's wire format, except the dead-letter topic, which
  * keeps the original bytes.
  *
- * <p>Every output topic of SPEC §4 is log-compacted. Where one key may legitimately carry several
- * records that must all be kept (dead letters and late samples are keyed by nodeId; prices are
- * keyed by site or GPU model with one record per price change), {@code min.compaction.lag.ms}
- * keeps every record for a stated time before compaction may drop a superseded one.
+ * <p>Metric, billing and alert topics are log-compacted (SPEC §4). The dead-letter and late topics
+ * are not: every record is kept for their retention ({@code cleanup.policy=delete}, 30 days by
+ * default), keyed by the original key, which may be null. Prices are keyed by site or GPU model
+ * with one record per price change: {@code min.compaction.lag.ms} keeps every version for ten
+ * years before compaction may drop a superseded one.
+ *
+ * <p>Every topic accepts record timestamps ahead of the broker's clock
+ * ({@code message.timestamp.after.max.ms}): output records carry event time, and a replay or a
+ * sped-up simulation runs event time ahead of the wall clock; a stock Kafka 4 broker refuses records
+ * more than one hour ahead by default.
  */
 public enum FactoryTopic {
   /** Input: one NodeSample per node and interval, key nodeId. Deleted after retention (default 7 days). */
   TELEMETRY("factory.telemetry", NodeSample.class, false, Map.of()),
-  /** Invalid input records, original key and bytes, reason headers. Every record kept at least 30 days. */
-  TELEMETRY_DLQ("factory.telemetry.dlq", null, true, Map.of(
-      TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(Duration.ofDays(30).toMillis()))),
-  /** Too-late samples, whole. Every record kept at least 30 days. */
-  TELEMETRY_LATE("factory.telemetry.late", NodeSample.class, true, Map.of(
-      TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(Duration.ofDays(30).toMillis()))),
+  /** Invalid input records, original key and bytes, reason headers. Not compacted; every record kept for the retention (default 30 days). */
+  TELEMETRY_DLQ("factory.telemetry.dlq", null, false, Map.of(
+      TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(30).toMillis()))),
+  /** Too-late samples, whole. Not compacted; every record kept for the retention (default 30 days). */
+  TELEMETRY_LATE("factory.telemetry.late", NodeSample.class, false, Map.of(
+      TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(30).toMillis()))),
   /** Electricity tariffs, key site; a record's timestamp is when it takes effect. Price history kept 10 years. */
   TARIFFS("factory.tariffs", Tariff.class, true, Map.of(
       TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(Duration.ofDays(3650).toMillis()))),
@@ -79,12 +85,19 @@ public enum FactoryTopic {
     return compacted;
   }
 
-  /** Topic configs to create it with: the cleanup policy plus any retention settings. */
+  /** Accepts any record timestamp ahead of the broker's clock (the value of {@code message.timestamp.after.max.ms}). */
+  public static final String ANY_FUTURE_TIMESTAMP = Long.toString(Long.MAX_VALUE);
+
+  /**
+   * Topic configs to create it with: the cleanup policy, any retention settings, and
+   * {@code message.timestamp.after.max.ms} = {@link #ANY_FUTURE_TIMESTAMP}.
+   */
   public Map<String, String> configs() {
     Map<String, String> configs = new LinkedHashMap<>();
     configs.put(TopicConfig.CLEANUP_POLICY_CONFIG,
         compacted ? TopicConfig.CLEANUP_POLICY_COMPACT : TopicConfig.CLEANUP_POLICY_DELETE);
     configs.putAll(extraConfigs);
+    configs.put(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, ANY_FUTURE_TIMESTAMP);
     return configs;
   }
 

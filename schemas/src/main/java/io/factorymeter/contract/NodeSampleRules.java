@@ -14,6 +14,28 @@ public final class NodeSampleRules {
   /** The longest interval a sample may cover: 1 h, in milliseconds. */
   public static final long MAX_INTERVAL_MS = 3_600_000L;
 
+  /**
+   * The tenant and model of energy and cost that served no tokens (SPEC §3). Reserved: a sample's
+   * usage may not name it as tenantId or modelId, so real usage never mixes into the idle bucket.
+   */
+  public static final String IDLE = "_idle";
+
+  /** Most GPUs in one node (an NVL576 rack is 576). */
+  public static final int MAX_GPU_COUNT = 1_024;
+
+  /**
+   * Most usage entries (tenant, model pairs) in one sample. Each becomes a billing contribution;
+   * a node serving more distinct pairs in one interval should report shorter intervals.
+   */
+  public static final int MAX_USAGE_ENTRIES = 4_096;
+
+  /**
+   * Most tokens (prompt + completion, over all usage entries) in one sample: 10^12. More than any
+   * real node reaches: 1,024 GPUs for an hour at 100,000 tokens/s each is 3.7 × 10^11. With it, a
+   * sum over 9 million samples at the bound still fits a signed 64-bit long.
+   */
+  public static final long MAX_TOKENS_PER_SAMPLE = 1_000_000_000_000L;
+
   private NodeSampleRules() {
   }
 

@@ -2,6 +2,7 @@ package io.factorymeter.contract;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +12,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
@@ -113,16 +116,51 @@ public final class TopicProvisioner {
         Thread.sleep(100);
       }
     }
+    List<Topic> toAlter = new ArrayList<>();
     for (Topic t : topics) {
-      String policy = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name()))
-          .get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
+      Config existing = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name()));
+      String policy = existing.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
       String expected = t.configs().get(TopicConfig.CLEANUP_POLICY_CONFIG);
       if (expected != null && !policy.equals(expected)) {
+        String retention = t.configs().get(TopicConfig.RETENTION_MS_CONFIG);
+        String fix = "cleanup.policy=" + expected + (retention == null ? "" : ",retention.ms=" + retention);
         throw new IllegalStateException("Topic " + t.name() + " exists with cleanup.policy=" + policy
             + " but must have cleanup.policy=" + expected + "; change it with"
-            + " kafka-configs.sh --alter --entity-type topics --entity-name " + t.name()
-            + " --add-config cleanup.policy=" + expected + ", or configure another topic name");
+            + " kafka-configs.sh --bootstrap-server HOST:PORT --alter --entity-type topics --entity-name " + t.name()
+            + " --add-config " + fix + ", or configure another topic name");
       }
+      String wanted = t.configs().get(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG);
+      var current = existing.get(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG);
+      if (wanted != null && current != null && Long.parseLong(current.value()) < Long.parseLong(wanted)) {
+        toAlter.add(t);
+      }
+    }
+    if (!toAlter.isEmpty()) {
+      acceptFutureTimestamps(toAlter);
+    }
+  }
+
+  /**
+   * Sets {@code message.timestamp.after.max.ms} on existing topics that would refuse records
+   * stamped ahead of the broker's clock (event time of a replay or sped-up simulation).
+   */
+  private void acceptFutureTimestamps(List<Topic> topics) throws InterruptedException, TimeoutException {
+    Map<ConfigResource, Collection<AlterConfigOp>> ops = new HashMap<>();
+    for (Topic t : topics) {
+      ops.put(new ConfigResource(ConfigResource.Type.TOPIC, t.name()), List.of(new AlterConfigOp(
+          new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG,
+              t.configs().get(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG)), AlterConfigOp.OpType.SET)));
+    }
+    try {
+      admin.incrementalAlterConfigs(ops).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      topics.forEach(t -> log.info("Topic {}: set {} so that records stamped ahead of the broker's clock are accepted",
+          t.name(), TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG));
+    } catch (ExecutionException e) {
+      String names = String.join(", ", topics.stream().map(Topic::name).toList());
+      throw new IllegalStateException("Topics " + names + " refuse record timestamps more than "
+          + "message.timestamp.after.max.ms ahead of the broker's clock and could not be changed ("
+          + e.getCause().getMessage() + "); set it with kafka-configs.sh --alter --entity-type topics --entity-name TOPIC"
+          + " --add-config " + TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG + "=" + Long.MAX_VALUE, e);
     }
   }
 }

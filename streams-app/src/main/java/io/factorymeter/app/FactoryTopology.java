@@ -1,6 +1,5 @@
 package io.factorymeter.app;
 
-import io.factorymeter.app.billing.BillingPeriods;
 import io.factorymeter.app.billing.BillingTopology;
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.metering.MeteringTopology;
@@ -18,8 +17,6 @@ public final class FactoryTopology {
   /** Pure: no I/O, everything from the arguments. */
   public static Topology build(MeteringConfig config, AppSerdes serdes) {
     StreamsBuilder builder = new StreamsBuilder();
-    builder.addStateStore(BillingPeriods.periodStore());
-    builder.addStateStore(BillingPeriods.progressStore());
     IntakeStreams intake = MeteringTopology.addIntake(builder, config, serdes);
     MeteringTopology.addMetrics(intake.metered(), config, serdes);
     BillingTopology.addBilling(intake, config, serdes);

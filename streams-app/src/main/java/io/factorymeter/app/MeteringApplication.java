@@ -1,16 +1,24 @@
 package io.factorymeter.app;
 
 import io.factorymeter.app.config.MeteringConfig;
+import io.factorymeter.app.deadletter.DeadLetterConfig;
+import io.factorymeter.app.deadletter.DeadLetterDeserializationHandler;
+import io.factorymeter.app.deadletter.DeadLetterProcessingHandler;
+import io.factorymeter.app.deadletter.DeadLetterProductionHandler;
+import io.factorymeter.app.deadletter.HandledErrors;
 import io.factorymeter.app.metering.MeteringCounters;
 import io.factorymeter.app.rocksdb.BoundedMemoryRocksDbConfig;
 import io.factorymeter.app.serde.AppSerdes;
 import io.factorymeter.contract.FactoryTopic;
 import io.factorymeter.contract.TopicProvisioner;
+import io.factorymeter.registry.serde.SchemaRegistryUnavailableException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +27,8 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.KafkaStreams;
@@ -61,10 +71,23 @@ public final class MeteringApplication implements AutoCloseable {
     this.runningMarker = runningMarker;
   }
 
-  /** The Kafka Streams configuration: client properties first, then the application's settings. */
-  public static Properties streamsProperties(Map<String, Object> clientProps, Options options) {
+  /**
+   * The Kafka Streams configuration: client properties first, then the application's settings.
+   * Exception handlers dead-letter what a processor fails on, what the broker refuses and
+   * internal records that do not decode ({@link DeadLetterProcessingHandler} and siblings); the
+   * internal topics, like the application's own, accept record timestamps ahead of the broker's
+   * clock; a transaction may stay open while a record waits for the schema registry.
+   */
+  public static Properties streamsProperties(Map<String, Object> clientProps, MeteringConfig config, Options options) {
     Properties props = new Properties();
     props.putAll(clientProps);
+    props.putAll(DeadLetterConfig.properties(config));
+    props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class.getName());
+    props.putIfAbsent(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class.getName());
+    props.putIfAbsent(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DeadLetterDeserializationHandler.class.getName());
+    props.putIfAbsent(StreamsConfig.topicPrefix(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG), FactoryTopic.ANY_FUTURE_TIMESTAMP);
+    props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 60_000);
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, options.applicationId());
     props.put(StreamsConfig.STATE_DIR_CONFIG, options.stateDir().toAbsolutePath().toString());
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, options.threads());
@@ -85,7 +108,7 @@ public final class MeteringApplication implements AutoCloseable {
    */
   public static MeteringConfig provisionTopics(Map<String, Object> clientProps, MeteringConfig config) {
     try (Admin admin = Admin.create(adminProps(clientProps))) {
-      new TopicProvisioner(admin, Optional.empty(), Optional.empty()).ensure(config.topics().provisioning(TOPICS));
+      new TopicProvisioner(admin, Optional.empty(), Optional.empty()).ensure(topics(config));
       String telemetry = config.topics().telemetry();
       int partitions = admin.describeTopics(List.of(telemetry)).allTopicNames().get().get(telemetry).partitions().size();
       return config.withInputPartitions(partitions);
@@ -95,6 +118,24 @@ public final class MeteringApplication implements AutoCloseable {
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException("Cannot describe " + config.topics().telemetry() + ": " + e.getCause().getMessage(), e);
     }
+  }
+
+  /**
+   * The topics to create or check: the catalog's, with the configured retention of the
+   * dead-letter and late topics.
+   */
+  static List<TopicProvisioner.Topic> topics(MeteringConfig config) {
+    List<TopicProvisioner.Topic> topics = new ArrayList<>();
+    for (TopicProvisioner.Topic t : config.topics().provisioning(TOPICS)) {
+      if (t.name().equals(config.topics().name(FactoryTopic.TELEMETRY_DLQ))
+          || t.name().equals(config.topics().name(FactoryTopic.TELEMETRY_LATE))) {
+        Map<String, String> configs = new LinkedHashMap<>(t.configs());
+        configs.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(config.deadLetterRetention().toMillis()));
+        t = new TopicProvisioner.Topic(t.name(), configs, t.partitions());
+      }
+      topics.add(t);
+    }
+    return topics;
   }
 
   /**
@@ -123,7 +164,8 @@ public final class MeteringApplication implements AutoCloseable {
    */
   public static MeteringApplication start(Map<String, Object> clientProps, MeteringConfig config, Options options) {
     MeteringConfig complete = provisionTopics(clientProps, config);
-    KafkaStreams streams = new KafkaStreams(topology(complete, clientProps), streamsProperties(clientProps, options));
+    acceptFutureTimestampsOnInternalTopics(clientProps, options.applicationId());
+    KafkaStreams streams = new KafkaStreams(topology(complete, clientProps), streamsProperties(clientProps, complete, options));
     Path marker = options.stateDir().resolve(options.applicationId()).resolve(RUNNING_MARKER);
     try {
       if (Files.exists(marker)) {
@@ -137,7 +179,16 @@ public final class MeteringApplication implements AutoCloseable {
       throw new IllegalStateException("Cannot use state directory " + options.stateDir() + ": " + e.getMessage(), e);
     }
     AtomicInteger replaced = new AtomicInteger();
+    AtomicInteger registryRetries = new AtomicInteger();
     streams.setUncaughtExceptionHandler(e -> {
+      if (SchemaRegistryUnavailableException.isCause(e)) {
+        // not the data's fault: the failed task's transaction is aborted and its records are read again
+        long backoffMs = Math.min(30_000, 1_000L << Math.min(5, registryRetries.getAndIncrement()));
+        log.warn("Schema registry unavailable: waiting {} s, then the stream thread is replaced and its records read again",
+            backoffMs / 1000);
+        sleepQuietly(backoffMs);
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+      }
       if (isKafka20808(e) && replaced.incrementAndGet() <= 5) {
         log.warn("Stream thread failed re-initialising a task after an unclean shutdown (KAFKA-20808); replacing the thread", e);
         return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -147,6 +198,36 @@ public final class MeteringApplication implements AutoCloseable {
     });
     streams.start();
     return new MeteringApplication(streams, marker);
+  }
+
+  /**
+   * Internal topics made by an earlier version may refuse record timestamps ahead of the broker's
+   * clock (new ones are created accepting them): sets {@code message.timestamp.after.max.ms} on them.
+   */
+  static void acceptFutureTimestampsOnInternalTopics(Map<String, Object> clientProps, String applicationId) {
+    try (Admin admin = Admin.create(adminProps(clientProps))) {
+      List<TopicProvisioner.Topic> internal = admin.listTopics().names().get().stream()
+          .filter(n -> n.startsWith(applicationId + "-") && (n.endsWith("-repartition") || n.endsWith("-changelog")))
+          .map(n -> new TopicProvisioner.Topic(n, Map.of(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG,
+              FactoryTopic.ANY_FUTURE_TIMESTAMP), Optional.empty()))
+          .toList();
+      if (!internal.isEmpty()) {
+        new TopicProvisioner(admin, Optional.empty(), Optional.empty()).ensure(internal);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while preparing topics", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("Cannot list topics: " + e.getCause().getMessage(), e);
+    }
+  }
+
+  private static void sleepQuietly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Name of the file that marks a state directory in use; left behind, it says the last run did not shut down cleanly. */
@@ -197,6 +278,8 @@ public final class MeteringApplication implements AutoCloseable {
             ((Number) metric.metricValue()).doubleValue(), Double::sum);
       }
     });
+    totals.put("processing-errors", (double) HandledErrors.processing());
+    totals.put("production-errors", (double) HandledErrors.production());
     return totals;
   }
 

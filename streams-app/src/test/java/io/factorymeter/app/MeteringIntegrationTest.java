@@ -139,7 +139,7 @@ class MeteringIntegrationTest {
   }
 
   @Test
-  void replayingTwiceGivesTheSameMetricsAsOnceAndEveryOutputTopicIsCompacted(@TempDir Path dir) throws Exception {
+  void replayingTwiceGivesTheSameMetricsAsOnceAndEveryTopicHasItsPolicy(@TempDir Path dir) throws Exception {
     List<NodeSample> samples = simulatedSamples();
     Map<String, Map<String, String>> once = run("once.", samples, 1, Files.createDirectories(dir.resolve("once")));
     Map<String, Map<String, String>> twice = run("twice.", samples, 2, Files.createDirectories(dir.resolve("twice")));
@@ -193,11 +193,18 @@ class MeteringIntegrationTest {
 
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", STACK.bootstrapServers()))) {
       for (FactoryTopic t : Set.of(FactoryTopic.NODE_METRICS, FactoryTopic.CLUSTER_METRICS, FactoryTopic.FLEET_METRICS,
-          FactoryTopic.TELEMETRY_DLQ, FactoryTopic.TELEMETRY_LATE, FactoryTopic.TARIFFS, FactoryTopic.GPU_RATES)) {
+          FactoryTopic.TELEMETRY_DLQ, FactoryTopic.TELEMETRY_LATE, FactoryTopic.TARIFFS, FactoryTopic.GPU_RATES,
+          FactoryTopic.BILLING_HOURLY)) {
         String name = "once." + t.defaultName();
         ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, name);
         Config config = admin.describeConfigs(List.of(r)).all().get().get(r);
-        assertEquals("compact", config.get("cleanup.policy").value(), name);
+        boolean deadLetters = t == FactoryTopic.TELEMETRY_DLQ || t == FactoryTopic.TELEMETRY_LATE;
+        // SPEC §4: dead letters and late samples are all kept (delete, 30 days); the rest is compacted
+        assertEquals(deadLetters ? "delete" : "compact", config.get("cleanup.policy").value(), name);
+        if (deadLetters) {
+          assertEquals(Long.toString(30L * 24 * 3600 * 1000), config.get("retention.ms").value(), name);
+        }
+        assertEquals(Long.toString(Long.MAX_VALUE), config.get("message.timestamp.after.max.ms").value(), name);
       }
     }
   }

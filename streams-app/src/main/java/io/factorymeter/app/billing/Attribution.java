@@ -3,6 +3,7 @@ package io.factorymeter.app.billing;
 import io.factorymeter.app.metering.FixedPoint;
 import io.factorymeter.app.metering.PricedSample;
 import io.factorymeter.contract.Apportionment;
+import io.factorymeter.contract.NodeSampleRules;
 import io.factorymeter.schema.UsageEntry;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,7 +22,7 @@ import java.util.Map;
  */
 public final class Attribution {
 
-  public static final String IDLE = "_idle";
+  public static final String IDLE = NodeSampleRules.IDLE;
 
   /** One tenant and model's share of a sample. */
   public record Share(String tenantId, String modelId, BillingAmounts amounts) {

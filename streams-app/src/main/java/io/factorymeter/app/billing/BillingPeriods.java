@@ -7,11 +7,14 @@ import io.factorymeter.contract.OutputKey;
 import io.factorymeter.schema.BillingLine;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -22,49 +25,89 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Settles billing periods (SPEC §4): sums the contributions of each tenant × model × hour, emits
- * one final line per key when the period closes, and a restatement (same key, revision + 1) for
- * every contribution that arrives after that, until the restatement horizon has passed; in between
- * nothing is written for the key.
+ * the line when the period closes, and restates it (same key, revision + 1) for contributions that
+ * come later, until the restatement horizon has passed.
  *
- * <p>Closing is driven by event time only. The watermark is the smallest stream time among all
- * input partitions, as last reported by their contributions and watermarks: a period closes once
- * every partition has passed its end + billing grace, so a partition that lags (or is slower to
- * process) never has its samples turn into restatements. A partition that reports nothing holds
- * periods open: producers send heartbeats to every partition (see the README).
+ * <p>Which line a contribution goes into is a function of the input alone. Each contribution
+ * carries its stamp: the stream time of its input partition right after its sample (the intake's
+ * own clock, which depends only on that partition's records). It belongs to a <em>batch</em> that
+ * closes at
+ * <ul>
+ *   <li>{@code periodEnd + grace} when its stamp is before that (it was on time for billing), or</li>
+ *   <li>the end of the window ({@code factory.meter.window}, 1 minute) its stamp falls in, when it
+ *       came late: late data is restated at most once per window of stream time, whatever its
+ *       amount.</li>
+ * </ul>
+ * A batch is emitted once the watermark, the smallest stream time over all input partitions as
+ * last reported, has reached its close: by then every contribution stamped before the close has
+ * arrived, because each partition's records arrive in the order they were processed. Batches are
+ * emitted in the order of their close times, each as the next revision of its line. So the lines
+ * and their revisions do not depend on how the partitions' records interleave, how many threads
+ * or instances run, or on restarts. A partition that reports nothing holds batches open: producers
+ * send heartbeats to every partition (see the README).
  */
 public final class BillingPeriods implements Processor<String, BillingEvent, String, BillingLine> {
 
   private static final Logger log = LoggerFactory.getLogger(BillingPeriods.class);
 
   public static final String PERIOD_STORE = "billing-periods";
+  public static final String PENDING_STORE = "billing-pending";
   public static final String PROGRESS_STORE = "billing-progress";
   private static final long PERIOD_MS = MeteringConfig.BILLING_PERIOD.toMillis();
-  private static final String CLOSED_UP_TO = "closed-up-to";
   private static final String PURGED_UP_TO = "purged-up-to";
+  private static final String PARTITION = "partition-";
   private static final String HIGH = "\uffff";
 
   private final int inputPartitions;
   private final long graceMs;
   private final long horizonMs;
+  private final long batchMs;
   private final String currency;
   private ProcessorContext<String, BillingLine> context;
+  /** pad(periodStart)|tenant|model → the amounts emitted so far and the last revision. */
   private KeyValueStore<String, PeriodState> periods;
+  /** pad(batchClose)|pad(periodStart)|tenant|model → contributions of a batch not emitted yet (revision unused). */
+  private KeyValueStore<String, PeriodState> pending;
   private KeyValueStore<String, Long> progress;
   private MeteringCounters counters;
+  /** Last reported stream time per input partition; Long.MIN_VALUE while unknown. */
+  private long[] partitionTime;
+  private long settledUpTo = Long.MIN_VALUE;
 
   public BillingPeriods(MeteringConfig config) {
     this.inputPartitions = config.inputPartitions();
     this.graceMs = config.billingGrace().toMillis();
     this.horizonMs = config.restatementHorizon().toMillis();
+    this.batchMs = config.window().toMillis();
     this.currency = config.currency();
   }
 
-  public static StoreBuilder<KeyValueStore<String, PeriodState>> periodStore() {
+  /** Creates the processor and owns its three stores (connected to it wherever it is added). */
+  public static ProcessorSupplier<String, BillingEvent, String, BillingLine> supplier(MeteringConfig config) {
+    return new ProcessorSupplier<>() {
+      @Override
+      public Processor<String, BillingEvent, String, BillingLine> get() {
+        return new BillingPeriods(config);
+      }
+
+      @Override
+      public Set<StoreBuilder<?>> stores() {
+        return Set.of(periodStore(), pendingStore(), progressStore());
+      }
+    };
+  }
+
+  static StoreBuilder<KeyValueStore<String, PeriodState>> periodStore() {
     return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PERIOD_STORE), Serdes.String(),
         new BillingEventSerde.PeriodStateSerde());
   }
 
-  public static StoreBuilder<KeyValueStore<String, Long>> progressStore() {
+  static StoreBuilder<KeyValueStore<String, PeriodState>> pendingStore() {
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(),
+        new BillingEventSerde.PeriodStateSerde());
+  }
+
+  static StoreBuilder<KeyValueStore<String, Long>> progressStore() {
     return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS_STORE), Serdes.String(), Serdes.Long())
         .withCachingEnabled();
   }
@@ -73,22 +116,37 @@ public final class BillingPeriods implements Processor<String, BillingEvent, Str
   public void init(ProcessorContext<String, BillingLine> context) {
     this.context = context;
     this.periods = context.getStateStore(PERIOD_STORE);
+    this.pending = context.getStateStore(PENDING_STORE);
     this.progress = context.getStateStore(PROGRESS_STORE);
     this.counters = new MeteringCounters(context.metrics(), "billing-" + context.taskId());
+    this.partitionTime = new long[inputPartitions];
+    Arrays.fill(partitionTime, Long.MIN_VALUE);
+    for (int p = 0; p < inputPartitions; p++) {
+      Long t = progress.get(PARTITION + p);
+      if (t != null) {
+        partitionTime[p] = t;
+      }
+    }
   }
 
   @Override
   public void process(Record<String, BillingEvent> record) {
     BillingEvent event = record.value();
-    String partitionKey = "partition-" + event.sourcePartition();
-    Long known = progress.get(partitionKey);
-    if (known == null || event.sourceStreamTime() > known) {
-      progress.put(partitionKey, event.sourceStreamTime());
+    int p = event.sourcePartition();
+    if (p >= 0 && p < inputPartitions && event.sourceStreamTime() > partitionTime[p]) {
+      partitionTime[p] = event.sourceStreamTime();
+      progress.put(PARTITION + p, event.sourceStreamTime());
     }
     if (event instanceof BillingEvent.Contribution c) {
       add(c);
     }
     settle();
+  }
+
+  /** The close time of the batch a contribution belongs to (see the class comment). */
+  long batchClose(long periodStart, long stamp) {
+    long onTime = periodStart + PERIOD_MS + graceMs;
+    return stamp < onTime ? onTime : Math.floorDiv(stamp, batchMs) * batchMs + batchMs;
   }
 
   private void add(BillingEvent.Contribution c) {
@@ -99,49 +157,45 @@ public final class BillingPeriods implements Processor<String, BillingEvent, Str
           Instant.ofEpochMilli(c.periodStart()));
       return;
     }
-    String key = storeKey(c.periodStart(), c.tenantId(), c.modelId());
-    PeriodState state = periods.get(key);
-    BillingAmounts amounts = state == null ? new BillingAmounts() : state.amounts();
-    amounts.add(c.amounts());
-    int revision = state == null ? 0 : state.revision();
-    if (c.periodStart() <= stored(CLOSED_UP_TO)) {
-      // the period is settled already: restate it
-      revision++;
-      emit(c.tenantId(), c.modelId(), c.periodStart(), revision, amounts);
-    }
-    periods.put(key, new PeriodState(revision, amounts));
+    String key = pad(batchClose(c.periodStart(), c.sourceStreamTime())) + "|" + lineKey(c.periodStart(), c.tenantId(), c.modelId());
+    PeriodState batch = pending.get(key);
+    BillingAmounts amounts = batch == null ? new BillingAmounts() : batch.amounts();
+    pending.put(key, new PeriodState(0, amounts.add(c.amounts())));
   }
 
-  /** Closes the periods the watermark has passed (end + grace) and forgets those past the horizon. */
+  /**
+   * Emits the batches the watermark has reached, in order of close time, each as the next revision
+   * of its line; then forgets the periods no contribution can reach any more.
+   */
   private void settle() {
     long watermark = watermark();
-    if (watermark == Long.MIN_VALUE) {
+    if (watermark == Long.MIN_VALUE || watermark <= settledUpTo) {
       return;
     }
-    long closable = Math.floorDiv(watermark - graceMs - PERIOD_MS, PERIOD_MS) * PERIOD_MS;
-    long closedUpTo = stored(CLOSED_UP_TO);
-    if (closable > closedUpTo) {
-      List<KeyValue<String, PeriodState>> toClose = new ArrayList<>();
-      try (KeyValueIterator<String, PeriodState> it = periods.range(lowerBound(closedUpTo), pad(closable) + "|" + HIGH)) {
-        while (it.hasNext()) {
-          KeyValue<String, PeriodState> kv = it.next();
-          if (kv.value.revision() == 0) {
-            toClose.add(kv);
-          }
-        }
-      }
-      for (KeyValue<String, PeriodState> kv : toClose) {
-        String[] parts = kv.key.split("\\|", 3);
-        emit(parts[1], parts[2], Long.parseLong(parts[0]), 1, kv.value.amounts());
-        periods.put(kv.key, new PeriodState(1, kv.value.amounts()));
-      }
-      progress.put(CLOSED_UP_TO, closable);
+    settledUpTo = watermark;
+    List<KeyValue<String, PeriodState>> due = new ArrayList<>();
+    try (KeyValueIterator<String, PeriodState> it = pending.range("", pad(watermark) + "|" + HIGH)) {
+      it.forEachRemaining(due::add);
     }
-    long forgettable = Math.floorDiv(watermark - horizonMs - PERIOD_MS, PERIOD_MS) * PERIOD_MS;
+    for (KeyValue<String, PeriodState> batch : due) {
+      String line = batch.key.substring(batch.key.indexOf('|') + 1);
+      PeriodState before = periods.get(line);
+      BillingAmounts amounts = before == null ? new BillingAmounts() : before.amounts();
+      amounts.add(batch.value.amounts());
+      int revision = before == null ? 1 : before.revision() + 1;
+      String[] parts = line.split("\\|", 3);
+      emit(parts[1], parts[2], Long.parseLong(parts[0]), revision, amounts);
+      periods.put(line, new PeriodState(revision, amounts));
+      pending.delete(batch.key);
+    }
+    // a contribution's stamp is before its period end + horizon (else it went to the late topic), so its
+    // batch closes at the latest one batch later
+    long forgettable = Math.floorDiv(watermark - horizonMs - batchMs - PERIOD_MS, PERIOD_MS) * PERIOD_MS;
     long purgedUpTo = stored(PURGED_UP_TO);
     if (forgettable > purgedUpTo) {
       List<String> toForget = new ArrayList<>();
-      try (KeyValueIterator<String, PeriodState> it = periods.range(lowerBound(purgedUpTo), pad(forgettable) + "|" + HIGH)) {
+      try (KeyValueIterator<String, PeriodState> it = periods.range(
+          purgedUpTo == Long.MIN_VALUE ? "" : pad(purgedUpTo) + "|" + HIGH, pad(forgettable) + "|" + HIGH)) {
         while (it.hasNext()) {
           toForget.add(it.next().key);
         }
@@ -154,9 +208,8 @@ public final class BillingPeriods implements Processor<String, BillingEvent, Str
   /** The smallest stream time over all input partitions; MIN while one has not reported. */
   private long watermark() {
     long min = Long.MAX_VALUE;
-    for (int p = 0; p < inputPartitions; p++) {
-      Long t = progress.get("partition-" + p);
-      if (t == null) {
+    for (long t : partitionTime) {
+      if (t == Long.MIN_VALUE) {
         return Long.MIN_VALUE;
       }
       min = Math.min(min, t);
@@ -182,11 +235,7 @@ public final class BillingPeriods implements Processor<String, BillingEvent, Str
     return v == null ? Long.MIN_VALUE : v;
   }
 
-  private static String lowerBound(long upTo) {
-    return upTo == Long.MIN_VALUE ? "" : pad(upTo) + "|" + HIGH;
-  }
-
-  static String storeKey(long periodStart, String tenantId, String modelId) {
+  static String lineKey(long periodStart, String tenantId, String modelId) {
     return pad(periodStart) + "|" + tenantId + "|" + modelId;
   }
 

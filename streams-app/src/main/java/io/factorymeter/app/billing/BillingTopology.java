@@ -37,8 +37,7 @@ public final class BillingTopology {
     shares.merge(progress, Named.as("billing-events"))
         .repartition(Repartitioned.<String, BillingEvent>with(Serdes.String(), new BillingEventSerde())
             .withName("billing").withStreamPartitioner(new BillingPartitioner()))
-        .process(() -> new BillingPeriods(config), Named.as("billing-periods"), BillingPeriods.PERIOD_STORE,
-            BillingPeriods.PROGRESS_STORE)
+        .process(BillingPeriods.supplier(config), Named.as("billing-periods"))
         .to(config.topics().name(FactoryTopic.BILLING_HOURLY),
             Produced.with(Serdes.String(), serdes.values(BillingLine.class)).withName("billing-lines"));
   }

@@ -26,6 +26,8 @@ public final class MeteringCounters {
     INVALID_INVALID_ID("invalid-invalid-id"),
     INVALID_OUT_OF_RANGE("invalid-out-of-range"),
     INVALID_NAN("invalid-nan"),
+    INVALID_RESERVED_ID("invalid-reserved-id"),
+    INVALID_FUTURE_TIMESTAMP("invalid-future-timestamp"),
     LATE_FOR_METRICS("late-for-metrics"),
     LATE_BEYOND_RESTATEMENT("late-beyond-restatement"),
     UNPRICED("unpriced"),
@@ -50,6 +52,8 @@ public final class MeteringCounters {
         case INVALID_ID -> INVALID_INVALID_ID;
         case OUT_OF_RANGE -> INVALID_OUT_OF_RANGE;
         case NAN -> INVALID_NAN;
+        case RESERVED_ID -> INVALID_RESERVED_ID;
+        case FUTURE_TIMESTAMP -> INVALID_FUTURE_TIMESTAMP;
       };
     }
   }

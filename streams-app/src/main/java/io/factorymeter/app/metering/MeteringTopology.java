@@ -95,31 +95,54 @@ public final class MeteringTopology {
         .branch((k, v) -> v instanceof Progress, Branched.as("progress"))
         .defaultBranch(Branched.as("metered"));
     outcomes.get("intake-rejected")
-        .mapValues(v -> ((Rejected) v).original(), Named.as("dead-letter-bytes"))
-        .to(config.topics().name(FactoryTopic.TELEMETRY_DLQ), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dead-letters"));
+        .map((k, v) -> KeyValue.pair(((Rejected) v).deadLetter().key(), ((Rejected) v).deadLetter().value()),
+            Named.as("dead-letter-bytes"))
+        .to(config.topics().name(FactoryTopic.TELEMETRY_DLQ), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dead-letters"));
     outcomes.get("intake-late")
-        .mapValues(v -> ((TooLate) v).original(), Named.as("late-bytes"))
-        .to(config.topics().name(FactoryTopic.TELEMETRY_LATE), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("late-samples"));
+        .map((k, v) -> KeyValue.pair(((TooLate) v).deadLetter().key(), ((TooLate) v).deadLetter().value()),
+            Named.as("late-bytes"))
+        .to(config.topics().name(FactoryTopic.TELEMETRY_LATE), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("late-samples"));
     return new IntakeStreams(outcomes.get("intake-metered").mapValues(v -> (Metered) v, Named.as("metered")),
         outcomes.get("intake-progress").mapValues(v -> (Progress) v, Named.as("progress")));
   }
 
-  /** Adds the node, cluster and fleet windows and their output topics. */
+  /**
+   * Adds the node, cluster and fleet windows and their output topics. A node window takes the
+   * samples still open for metrics (its grace applied at the intake against the partition's stream
+   * time); cluster and fleet windows take every metered sample, also one late for metrics, as
+   * billing does, so that for every hour the billing lines add up to the fleet's figures (SPEC §3)
+   * also after late data. Their grace covers the restatement horizon plus a billing period, so they
+   * accept whatever the intake still bills (see {@link #groupGrace}).
+   */
   public static void addMetrics(KStream<String, Metered> metered, MeteringConfig config, AppSerdes serdes) {
     WindowFiguresSerde figures = new WindowFiguresSerde();
     String currency = config.currency();
     KStream<String, WindowFigures> contributions = metered
-        .filter((k, m) -> m.forMetrics(), Named.as("open-for-metrics"))
         .mapValues(m -> WindowFigures.of(m.priced(), m.firstOfNodeInWindow()), Named.as("contribution"));
+    KStream<String, WindowFigures> openForMetrics = metered
+        .filter((k, m) -> m.forMetrics(), Named.as("open-for-metrics"))
+        .mapValues(m -> WindowFigures.of(m.priced(), m.firstOfNodeInWindow()), Named.as("node-contribution"));
 
-    publish(contributions, "node", NODE_WINDOW_STORE, config.grace(), config, figures, FactoryTopic.NODE_METRICS,
+    publish(openForMetrics, "node", NODE_WINDOW_STORE, config.grace(), config, figures, FactoryTopic.NODE_METRICS,
         serdes.values(NodeMetrics.class), (node, m) -> m.toNodeMetrics(node, currency));
     publish(contributions.selectKey((node, f) -> f.clusterId(), Named.as("by-cluster")), "cluster", CLUSTER_WINDOW_STORE,
-        config.restatementHorizon(), config, figures, FactoryTopic.CLUSTER_METRICS,
+        groupGrace(config), config, figures, FactoryTopic.CLUSTER_METRICS,
         serdes.values(ClusterMetrics.class), (cluster, m) -> m.toClusterMetrics(cluster, currency));
     publish(contributions.selectKey((node, f) -> OutputKey.FLEET, Named.as("to-fleet")), "fleet", FLEET_WINDOW_STORE,
-        config.restatementHorizon(), config, figures, FactoryTopic.FLEET_METRICS,
+        groupGrace(config), config, figures, FactoryTopic.FLEET_METRICS,
         serdes.values(FleetMetrics.class), (fleet, m) -> m.toFleetMetrics(fleet, currency));
+  }
+
+  /**
+   * Grace of the cluster and fleet windows: the restatement horizon plus one billing period. The
+   * intake still bills a sample whose period ended less than the horizon before its partition's
+   * stream time, that is, whose window ended less than horizon + 1 h before it. (A group window's
+   * stream time is that of its most advanced input partition: a partition lagging further behind
+   * the most advanced one than that, e.g. while a stopped instance catches up on days of backlog,
+   * has its oldest samples counted by Kafka Streams as dropped records instead.)
+   */
+  static Duration groupGrace(MeteringConfig config) {
+    return config.restatementHorizon().plus(MeteringConfig.BILLING_PERIOD);
   }
 
   /**

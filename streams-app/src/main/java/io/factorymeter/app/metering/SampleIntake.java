@@ -1,6 +1,7 @@
 package io.factorymeter.app.metering;
 
 import io.factorymeter.app.config.MeteringConfig;
+import io.factorymeter.app.deadletter.DeadLetter;
 import io.factorymeter.app.metering.Intake.Metered;
 import io.factorymeter.app.metering.Intake.Progress;
 import io.factorymeter.app.metering.Intake.Rejected;
@@ -11,46 +12,66 @@ import io.factorymeter.app.metering.SampleValidation.Violation;
 import io.factorymeter.app.pricing.PriceHistory;
 import io.factorymeter.contract.Heartbeat;
 import io.factorymeter.contract.OutputKey;
+import io.factorymeter.registry.serde.SchemaRegistryUnavailableException;
 import io.factorymeter.schema.NodeSample;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The edge of the pipeline, per input partition (keyed by nodeId, so no repartition): decodes
- * the record, validates it (SPEC §1), classifies it against stream time, drops duplicates by
- * (nodeId, timestamp), and prices it as of its own timestamp.
+ * The edge of the pipeline, per input partition (keyed by nodeId, so no repartition), in the
+ * steps of SPEC §1:
+ * <ol>
+ *   <li>decode (not decodable: DESERIALIZATION; the schema registry unavailable: wait, never a dead letter);</li>
+ *   <li>validate: key = nodeId, identifiers, ranges ({@link SampleValidation}); the event time not
+ *       further ahead of the record's timestamp than the allowed skew (FUTURE_TIMESTAMP);</li>
+ *   <li>advance the partition's stream time and name the boundaries it sets:
+ *       {@code metricsCloseTime = streamTime − grace}, {@code restatementCloseTime = streamTime − horizon};</li>
+ *   <li>too late: the sample's billing period ended at or before the restatement close time → late topic;</li>
+ *   <li>duplicate (nodeId, timestamp) within the dedup horizon → counted and dropped;</li>
+ *   <li>price as of the sample's own timestamp, and pass it on, marked late for metrics when its
+ *       metric window ended at or before the metrics close time.</li>
+ * </ol>
  *
- * <p>Stream time here is the largest timestamp of a valid sample seen on the partition (kept in
- * a state store, so a restart continues from it). A sample whose billing period (hour) ended at
- * least the restatement horizon before stream time is too late; one whose metric window has closed
- * (window end + grace ≤ stream time) is late for metrics and is still billed. The forwarded
- * record carries the sample's timestamp, so downstream windows are in event time.
+ * <p>Stream time is the largest event time of a valid sample or heartbeat seen on the partition
+ * (kept in a state store, so a restart continues from it). Everything is decided against this
+ * partition's own stream time, so the outcome of a record depends only on the partition's records
+ * before it: a replay decides the same. The forwarded record carries the sample's timestamp and no
+ * input headers.
  */
 public final class SampleIntake implements FixedKeyProcessor<String, byte[], Intake> {
+
+  private static final Logger log = LoggerFactory.getLogger(SampleIntake.class);
 
   public static final String DEDUP_STORE = "sample-dedup";
   public static final String CLOCK_STORE = "sample-stream-time";
   private static final String CLOCK_KEY = "stream-time";
   private static final byte[] SEEN = new byte[0];
+  /** How long one record waits for an unavailable schema registry before its task gives up and is retried. */
+  static final Duration REGISTRY_WAIT = Duration.ofSeconds(20);
 
   private final MeteringConfig config;
   private final Deserializer<NodeSample> deserializer;
   private final long windowMs;
   private final long graceMs;
   private final long horizonMs;
+  private final long maxSkewMs;
   private FixedKeyProcessorContext<String, Intake> context;
   private WindowStore<String, byte[]> seen;
   private KeyValueStore<String, Long> clock;
@@ -65,8 +86,8 @@ public final class SampleIntake implements FixedKeyProcessor<String, byte[], Int
     this.windowMs = config.window().toMillis();
     this.graceMs = config.grace().toMillis();
     this.horizonMs = config.restatementHorizon().toMillis();
+    this.maxSkewMs = config.maxFutureSkew().toMillis();
   }
-
 
   /**
    * Remembers (nodeId, timestamp) of counted samples for the dedup horizon, plus the period and
@@ -103,10 +124,13 @@ public final class SampleIntake implements FixedKeyProcessor<String, byte[], Int
       return;
     }
     counters.increment(Counter.SAMPLES_IN);
-    String topic = context.recordMetadata().map(m -> m.topic()).orElse(config.topics().telemetry());
+
+    // 1. decode
     NodeSample sample;
     try {
-      sample = record.value() == null ? null : deserializer.deserialize(topic, record.value());
+      sample = decode(record);
+    } catch (SchemaRegistryUnavailableException e) {
+      throw e;   // not the record's fault: the task fails and is retried (see MeteringApplication)
     } catch (RuntimeException e) {
       reject(record, new Violation(Reason.DESERIALIZATION, e.getMessage() == null ? e.toString() : e.getMessage()));
       return;
@@ -115,29 +139,36 @@ public final class SampleIntake implements FixedKeyProcessor<String, byte[], Int
       reject(record, new Violation(Reason.DESERIALIZATION, "record has no value (tombstone)"));
       return;
     }
-    if (!sample.getNodeId().equals(record.key())) {
-      reject(record, new Violation(Reason.KEY_MISMATCH, "record key '" + record.key() + "' is not the sample's nodeId '"
-          + sample.getNodeId() + "'"));
-      return;
-    }
-    Optional<Violation> violation = SampleValidation.check(sample);
+
+    // 2. validate
+    Optional<Violation> violation = !sample.getNodeId().equals(record.key())
+        ? Optional.of(new Violation(Reason.KEY_MISMATCH, "record key '" + record.key() + "' is not the sample's nodeId '"
+            + sample.getNodeId() + "'"))
+        : SampleValidation.check(sample)
+            .or(() -> SampleValidation.checkTime(sample.getTimestamp().toEpochMilli(), record.timestamp(), maxSkewMs));
     if (violation.isPresent()) {
       reject(record, violation.get());
       return;
     }
 
+    // 3. stream time and the boundaries it sets
     long ts = sample.getTimestamp().toEpochMilli();
     advance(ts);
+    long metricsCloseTime = streamTime - graceMs;
+    long restatementCloseTime = streamTime - horizonMs;
+
+    // 4. too late even for a restatement
     long periodEnd = MeteringConfig.billingPeriodStart(ts) + MeteringConfig.BILLING_PERIOD.toMillis();
-    if (periodEnd + horizonMs <= streamTime) {
+    if (periodEnd <= restatementCloseTime) {
       counters.increment(Counter.LATE_BEYOND_RESTATEMENT);
-      context.forward(record.withValue((Intake) new TooLate(record.value())).withHeaders(DeadLetterHeaders.with(
-          record.headers(), "BEYOND_RESTATEMENT_HORIZON", "sample at " + OutputKey.iso(sample.getTimestamp())
-              + ": its billing period ended more than the restatement horizon " + config.restatementHorizon()
-              + " before stream time " + OutputKey.iso(Instant.ofEpochMilli(streamTime)), context.recordMetadata().orElse(null))));
+      DeadLetter late = deadLetter(record, "BEYOND_RESTATEMENT_HORIZON", "sample at " + OutputKey.iso(sample.getTimestamp())
+          + ": its billing period ended more than the restatement horizon " + config.restatementHorizon()
+          + " before stream time " + OutputKey.iso(Instant.ofEpochMilli(streamTime)));
+      context.forward(record.withValue((Intake) new TooLate(late)).withHeaders(late.headers()));
       return;
     }
 
+    // 5. duplicate?
     long windowStart = Math.floorDiv(ts, windowMs) * windowMs;
     boolean first = true;
     try (WindowStoreIterator<byte[]> earlier = seen.fetch(sample.getNodeId(), windowStart, windowStart + windowMs - 1)) {
@@ -152,17 +183,51 @@ public final class SampleIntake implements FixedKeyProcessor<String, byte[], Int
     }
     seen.put(sample.getNodeId(), SEEN, ts);
 
+    // 6. price and pass on
     PricedSample priced = new PricedSample(sample, prices.tariffAt(sample.getSite(), ts), prices.gpuRateAt(sample.getGpuModel(), ts));
     if (priced.unpriced()) {
       counters.increment(Counter.UNPRICED);
     }
-    boolean forMetrics = windowStart + windowMs + graceMs > streamTime;
+    boolean forMetrics = windowStart + windowMs > metricsCloseTime;
     if (!forMetrics) {
       counters.increment(Counter.LATE_FOR_METRICS);
     }
-    context.forward(record.withValue((Intake) new Metered(priced, forMetrics, first, partition(), streamTime)).withTimestamp(ts));
+    context.forward(record.withValue((Intake) new Metered(priced, forMetrics, first, partition(), streamTime))
+        .withTimestamp(ts).withHeaders(new RecordHeaders()));
     if (progressSent == Long.MIN_VALUE || streamTime - progressSent >= windowMs) {
       forwardProgress(record);
+    }
+  }
+
+  /**
+   * The sample in the record, or null for a tombstone. While the schema registry is unavailable,
+   * retries for up to {@link #REGISTRY_WAIT}, then throws {@link SchemaRegistryUnavailableException}.
+   */
+  private NodeSample decode(FixedKeyRecord<String, byte[]> record) {
+    if (record.value() == null) {
+      return null;
+    }
+    String topic = context.recordMetadata().map(RecordMetadata::topic).orElse(config.topics().telemetry());
+    long deadline = System.nanoTime() + REGISTRY_WAIT.toNanos();
+    long backoffMs = 100;
+    while (true) {
+      try {
+        NodeSample sample = deserializer.deserialize(topic, record.value());
+        SchemaRegistryWait.answered();
+        return sample;
+      } catch (RuntimeException e) {
+        if (!SchemaRegistryUnavailableException.isCause(e)) {
+          throw e;
+        }
+        SchemaRegistryWait.failed(e.getMessage());
+        if (System.nanoTime() > deadline) {
+          log.warn("Schema registry unavailable for {}: the task is retried ({})", REGISTRY_WAIT, e.getMessage());
+          throw e instanceof SchemaRegistryUnavailableException u ? u
+              : new SchemaRegistryUnavailableException(e.getMessage(), null);
+        }
+        sleep(backoffMs);
+        backoffMs = Math.min(2_000, backoffMs * 2);
+      }
     }
   }
 
@@ -172,6 +237,11 @@ public final class SampleIntake implements FixedKeyProcessor<String, byte[], Int
     if (at.isEmpty() || at.getAsLong() < SampleValidation.MIN_TIMESTAMP_MS || at.getAsLong() >= SampleValidation.MAX_TIMESTAMP_MS) {
       reject(record, new Violation(Reason.DESERIALIZATION, "heartbeat header " + Heartbeat.HEADER
           + " is not an epoch-milliseconds timestamp between 2000 and 2100"));
+      return;
+    }
+    Optional<Violation> future = SampleValidation.checkTime(at.getAsLong(), record.timestamp(), maxSkewMs);
+    if (future.isPresent()) {
+      reject(record, future.get());
       return;
     }
     counters.increment(Counter.HEARTBEATS);
@@ -191,17 +261,33 @@ public final class SampleIntake implements FixedKeyProcessor<String, byte[], Int
       return;
     }
     progressSent = streamTime;
-    context.forward(record.withValue((Intake) new Progress(partition(), streamTime)).withTimestamp(streamTime));
+    context.forward(record.withValue((Intake) new Progress(partition(), streamTime)).withTimestamp(streamTime)
+        .withHeaders(new RecordHeaders()));
   }
 
   private int partition() {
-    return context.recordMetadata().map(m -> m.partition()).orElse(0);
+    return context.recordMetadata().map(RecordMetadata::partition).orElse(0);
   }
 
   private void reject(FixedKeyRecord<String, byte[]> record, Violation v) {
     counters.increment(Counter.invalid(v.reason()));
-    context.forward(record.withValue((Intake) new Rejected(record.value(), v)).withHeaders(
-        DeadLetterHeaders.with(record.headers(), v.reason().name(), v.detail(), context.recordMetadata().orElse(null))));
+    DeadLetter dead = deadLetter(record, v.reason().name(), v.detail());
+    context.forward(record.withValue((Intake) new Rejected(dead)).withHeaders(dead.headers()));
+  }
+
+  private DeadLetter deadLetter(FixedKeyRecord<String, byte[]> record, String reason, String detail) {
+    DeadLetter.Source source = context.recordMetadata()
+        .map(m -> new DeadLetter.Source(m.topic(), m.partition(), m.offset())).orElse(null);
+    return DeadLetter.of(record.key(), record.value(), record.headers(), reason, detail, source, config.deadLetterMaxBytes());
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SchemaRegistryUnavailableException("Interrupted while waiting for the schema registry", null);
+    }
   }
 
   @Override

@@ -179,24 +179,52 @@ class BillingTopologyTest {
   }
 
   @Test
-  void aLateSampleWithinTheHorizonRestatesItsLineWithTheNextRevision() {
+  void aLateSampleWithinTheHorizonRestatesItsLineWithTheNextRevisionOnceStreamTimeLeavesItsMinute() {
     sendSharedSample();
     heartbeat("2026-11-26T11:10:00Z");
     billing.readKeyValuesToList();
-    send(sample("10:30:00", b -> b.setUsage(List.of(new UsageEntry("t1", "m1", 10L, 90L)))));   // 80 minutes late, all to t1
-    List<KeyValue<String, BillingLine>> restated = billing.readKeyValuesToList();
-    assertEquals(1, restated.size(), "only the changed key");
-    BillingLine t1 = restated.get(0).value;
-    assertEquals("t1|m1|2026-11-26T10:00:00Z", restated.get(0).key);
+    send(sample("10:30:00", b -> b.setUsage(List.of(new UsageEntry("t1", "m1", 10L, 90L)))));   // 40 minutes late, all to t1
+    // a new tenant in a settled period: its first line
+    send(sample("10:40:00", b -> b.setUsage(List.of(new UsageEntry("t3", "m3", 5L, 5L)))));
+    assertTrue(billing.isEmpty(), "late data is restated when stream time has left the minute it arrived in (11:10)");
+    heartbeat("2026-11-26T11:10:59.999Z");
+    assertTrue(billing.isEmpty());
+    heartbeat("2026-11-26T11:11:00Z");
+    Map<String, BillingLine> restated = billing.readKeyValuesToMap();
+    assertEquals(2, restated.size(), "only the changed keys");
+    BillingLine t1 = restated.get("t1|m1|2026-11-26T10:00:00Z");
     assertEquals(2, t1.getRevision());
     assertEquals(0.4 * ENERGY + ENERGY, t1.getEnergyJ(), JOULE_EPS);
     assertEquals(110, t1.getPromptTokens());
     assertEquals(390, t1.getCompletionTokens());
     assertEquals(0.4 * (ENERGY_COST + CAPACITY_COST) + ENERGY_COST + CAPACITY_COST, t1.getTotalCost(), MONEY_EPS);
-    // a new tenant in a settled period gets its first line at once
-    send(sample("10:40:00", b -> b.setUsage(List.of(new UsageEntry("t3", "m3", 5L, 5L)))));
-    BillingLine t3 = billing.readKeyValuesToMap().get("t3|m3|2026-11-26T10:00:00Z");
+    BillingLine t3 = restated.get("t3|m3|2026-11-26T10:00:00Z");
     assertEquals(1, t3.getRevision());
+    assertEquals(ENERGY, t3.getEnergyJ(), JOULE_EPS);
+  }
+
+  /**
+   * Issue 8 §4: after a heartbeat closed an hour, replaying that hour's samples (360 of them, all
+   * to t1) re-issued the line once per sample, up to revision 361. Late data that arrives while
+   * stream time stays in one minute is one restatement.
+   */
+  @Test
+  void anHourOfLateSamplesIsOneRestatement() {
+    send(sample("10:00:00", b -> b.setUsage(List.of(new UsageEntry("t1", "m1", 1L, 1L)))));
+    heartbeat("2026-11-26T11:10:00Z");
+    assertEquals(1, billing.readKeyValuesToList().size());
+    for (int i = 1; i < 360; i++) {
+      int second = i * 10;
+      String at = String.format("10:%02d:%02d", second / 60, second % 60);
+      send(sample(at, b -> b.setUsage(List.of(new UsageEntry("t1", "m1", 1L, 1L)))));
+    }
+    heartbeat("2026-11-26T11:11:00Z");
+    List<KeyValue<String, BillingLine>> restated = billing.readKeyValuesToList();
+    assertEquals(1, restated.size());
+    BillingLine t1 = restated.get(0).value;
+    assertEquals(2, t1.getRevision());
+    assertEquals(360, t1.getPromptTokens());
+    assertEquals(360 * ENERGY, t1.getEnergyJ(), 360 * JOULE_EPS);
   }
 
   @Test

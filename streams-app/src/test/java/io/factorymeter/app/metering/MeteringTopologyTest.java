@@ -1,5 +1,6 @@
 package io.factorymeter.app.metering;
 
+import io.factorymeter.app.deadletter.DeadLetterHeaders;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
