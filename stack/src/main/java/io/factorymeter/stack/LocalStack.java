@@ -36,16 +36,20 @@ public final class LocalStack implements AutoCloseable {
 
   private final EmbeddedKafka kafka;
   private final KafkaSchemaJournal journal;
-  private final SchemaRegistryServer registry;
+  private final SchemaRepository repository;
+  private final int registryPort;
+  private SchemaRegistryServer registry;
   private final Path dataDir;
   private final boolean deleteOnClose;
   private boolean closed;
 
-  private LocalStack(EmbeddedKafka kafka, KafkaSchemaJournal journal, SchemaRegistryServer registry,
-      Path dataDir, boolean deleteOnClose) {
+  private LocalStack(EmbeddedKafka kafka, KafkaSchemaJournal journal, SchemaRepository repository,
+      SchemaRegistryServer registry, Path dataDir, boolean deleteOnClose) {
     this.kafka = kafka;
     this.journal = journal;
+    this.repository = repository;
     this.registry = registry;
+    this.registryPort = java.net.URI.create(registry.url()).getPort();
     this.dataDir = dataDir;
     this.deleteOnClose = deleteOnClose;
   }
@@ -59,9 +63,24 @@ public final class LocalStack implements AutoCloseable {
     return kafka.bootstrapServers();
   }
 
-  /** {@code schema.registry.url} of the registry. */
+  /** {@code schema.registry.url} of the registry (the same after {@link #startRegistry}). */
   public String schemaRegistryUrl() {
-    return registry.url();
+    return "http://127.0.0.1:" + registryPort;
+  }
+
+  /** Stops the schema registry alone (its port refuses connections), e.g. to test an outage. */
+  public synchronized void stopRegistry() {
+    if (registry != null) {
+      registry.close();
+      registry = null;
+    }
+  }
+
+  /** Starts the schema registry again on its port, with the schemas it had. */
+  public synchronized void startRegistry() {
+    if (registry == null) {
+      registry = SchemaRegistryServer.start(repository, registryPort, SchemaRegistryServer.Auth.NONE);
+    }
   }
 
   public Path dataDir() {
@@ -87,7 +106,7 @@ public final class LocalStack implements AutoCloseable {
       return;
     }
     closed = true;
-    registry.close();
+    stopRegistry();
     journal.close();
     kafka.close();
     if (deleteOnClose) {
@@ -140,7 +159,7 @@ public final class LocalStack implements AutoCloseable {
         journal = new KafkaSchemaJournal(kafka.bootstrapServers(), SCHEMAS_TOPIC);
         SchemaRepository repository = new SchemaRepository(journal, CompatibilityLevel.BACKWARD);
         SchemaRegistryServer registry = SchemaRegistryServer.start(repository, registryPort, SchemaRegistryServer.Auth.NONE);
-        return new LocalStack(kafka, journal, registry, dir, temporary);
+        return new LocalStack(kafka, journal, repository, registry, dir, temporary);
       } catch (RuntimeException e) {
         if (journal != null) {
           journal.close();

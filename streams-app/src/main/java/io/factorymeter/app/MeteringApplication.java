@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
@@ -111,13 +112,39 @@ public final class MeteringApplication implements AutoCloseable {
       new TopicProvisioner(admin, Optional.empty(), Optional.empty()).ensure(topics(config));
       String telemetry = config.topics().telemetry();
       int partitions = admin.describeTopics(List.of(telemetry)).allTopicNames().get().get(telemetry).partitions().size();
-      return config.withInputPartitions(partitions);
+      return config.withInputPartitions(partitions).withDeadLetterMaxBytes(deadLetterRoom(admin, config));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while preparing topics", e);
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException("Cannot describe " + config.topics().telemetry() + ": " + e.getCause().getMessage(), e);
     }
+  }
+
+  /**
+   * The largest dead letter the dead-letter and late topics take: the configured size, or less
+   * when either topic's {@code max.message.bytes} is smaller (minus room for the batch header).
+   * A broker refusing a dead letter would abort the transaction under exactly-once and stop the
+   * application on every restart, so dead letters are cut to fit before they are written.
+   */
+  private static int deadLetterRoom(Admin admin, MeteringConfig config) throws InterruptedException,
+      java.util.concurrent.ExecutionException {
+    List<ConfigResource> topics = List.of(
+        new ConfigResource(ConfigResource.Type.TOPIC, config.topics().name(FactoryTopic.TELEMETRY_DLQ)),
+        new ConfigResource(ConfigResource.Type.TOPIC, config.topics().name(FactoryTopic.TELEMETRY_LATE)));
+    int room = config.deadLetterMaxBytes();
+    for (var entry : admin.describeConfigs(topics).all().get().entrySet()) {
+      var max = entry.getValue().get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+      if (max != null && max.value() != null) {
+        int fits = Integer.parseInt(max.value()) - 512;
+        if (fits < room) {
+          log.info("Topic {} takes records up to {} bytes: dead letters are cut to {} bytes", entry.getKey().name(),
+              max.value(), fits);
+          room = Math.max(4_096, fits);
+        }
+      }
+    }
+    return room;
   }
 
   /**

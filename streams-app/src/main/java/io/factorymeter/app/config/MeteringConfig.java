@@ -90,7 +90,7 @@ public record MeteringConfig(
     require(inputPartitions >= 1, "inputPartitions must be at least 1");
     require(!deadLetterRetention.isNegative() && !deadLetterRetention.isZero(), DEAD_LETTER_RETENTION + " must be positive");
     require(!maxFutureSkew.isNegative(), MAX_FUTURE_SKEW + " must not be negative");
-    require(deadLetterMaxBytes >= 16 * 1024, DEAD_LETTER_MAX_BYTES + " must be at least 16384, got " + deadLetterMaxBytes);
+    require(deadLetterMaxBytes >= 4 * 1024, DEAD_LETTER_MAX_BYTES + " must be at least 4096, got " + deadLetterMaxBytes);
     // SPEC §1: the dedup horizon is never shorter than the restatement horizon
     if (dedupHorizon.compareTo(restatementHorizon) < 0) {
       dedupHorizon = restatementHorizon;
@@ -140,6 +140,12 @@ public record MeteringConfig(
   }
 
   public MeteringConfig withInputPartitions(int inputPartitions) {
+    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
+        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes);
+  }
+
+  /** The same settings with dead letters of at most {@code deadLetterMaxBytes}. */
+  public MeteringConfig withDeadLetterMaxBytes(int deadLetterMaxBytes) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes);
   }

@@ -19,6 +19,13 @@ import org.slf4j.LoggerFactory;
  * {@code factory.meter.dead-letter.max.bytes}) is replaced by one without key and value, whose
  * headers still point at the original. Retriable errors are retried; an unavailable schema
  * registry fails the task, which is retried.
+ *
+ * <p>Under exactly_once_v2 a record the broker refuses aborts the whole transaction whatever this
+ * handler answers (seen with Kafka 4.3.1: "Error encountered trying to add offsets to a
+ * transaction"), so the application prevents that case instead: dead letters are cut to the
+ * dead-letter topic's own {@code max.message.bytes} ({@code MeteringApplication#provisionTopics}),
+ * and outputs are small. This handler covers at_least_once and errors raised before sending
+ * (serialization).
  */
 public final class DeadLetterProductionHandler implements ProductionExceptionHandler {
 
