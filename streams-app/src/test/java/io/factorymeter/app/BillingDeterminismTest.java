@@ -1,0 +1,162 @@
+package io.factorymeter.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.factorymeter.app.config.MeteringConfig;
+import io.factorymeter.contract.FactoryTopic;
+import io.factorymeter.contract.Heartbeat;
+import io.factorymeter.producers.simulate.FleetSimulator;
+import io.factorymeter.producers.simulate.FleetSpec;
+import io.factorymeter.schema.BillingLine;
+import io.factorymeter.schema.FleetMetrics;
+import io.factorymeter.schema.NodeSample;
+import io.factorymeter.schema.UsageEntry;
+import io.factorymeter.stack.LocalStackExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 8 §4: the same input gives the same bill. Three input partitions, two stream threads, a
+ * late batch of samples for an hour already closed, read once in one go and once in two runs with
+ * a stop between: every billing record (key, revision, values, in order) and every fleet figure
+ * is the same. Before revisions were decided by each partition's own stream time, whether the late
+ * samples went into revision 1 or a restatement depended on when the other partitions' progress
+ * reached the billing task.
+ */
+class BillingDeterminismTest {
+
+  @RegisterExtension
+  static final LocalStackExtension STACK = new LocalStackExtension();
+  private static final BrokerFixture BROKER = new BrokerFixture(STACK);
+  private static final String INPUT = "determinism.factory.telemetry";
+  private static final Instant DAY = Instant.parse("2026-11-26T00:00:00Z");
+
+  /** Outputs under {@code prefix}; input and prices shared by both runs. */
+  private static MeteringConfig config(String prefix) {
+    Map<String, Object> p = new HashMap<>();
+    for (FactoryTopic t : FactoryTopic.values()) {
+      p.put(MeteringConfig.TOPIC_PREFIX + t.name().toLowerCase().replace('_', '-'), prefix + t.defaultName());
+    }
+    p.put(MeteringConfig.TOPIC_PREFIX + "telemetry", INPUT);
+    p.put(MeteringConfig.TOPIC_PREFIX + "tariffs", "determinism.factory.tariffs");
+    p.put(MeteringConfig.TOPIC_PREFIX + "gpu-rates", "determinism.factory.gpu-rates");
+    return MeteringConfig.from(p);
+  }
+
+  private static void heartbeats(long at) throws Exception {
+    try (KafkaProducer<String, byte[]> raw = BROKER.rawProducer()) {
+      for (int p = 0; p < raw.partitionsFor(INPUT).size(); p++) {
+        raw.send(new ProducerRecord<>(INPUT, p, at, Heartbeat.KEY, null,
+            new RecordHeaders().add(Heartbeat.HEADER, Heartbeat.headerValue(at)))).get();
+      }
+    }
+  }
+
+  private static NodeSample sample(String node, Instant at, String tenant, String model) {
+    return NodeSample.newBuilder().setNodeId(node).setClusterId("cluster-x").setSite("site-a")
+        .setGpuModel("H100-SXM5-80GB").setGpuCount(8).setTimestamp(at).setIntervalMs(60_000).setPowerWatts(4_000)
+        .setEnergyJoules(null).setTemperatureC(55f).setGpuUtilization(0.4f)
+        .setUsage(new ArrayList<>(List.of(new UsageEntry(tenant, model, 1_000L, 3_000L)))).build();
+  }
+
+  /** The first part: two hours of 12 nodes, then heartbeats that close both hours. */
+  private static void firstPart(FleetSimulator sim, MeteringConfig config) throws Exception {
+    List<NodeSample> samples = new ArrayList<>();
+    for (int i = 0; i < 120; i++) {
+      samples.addAll(sim.step());
+      if (i >= 60) {
+        samples.add(sample("extra", DAY.plus(Duration.ofMinutes(i)), "tenant-x", "model-x"));
+      }
+    }
+    BROKER.send(config, samples);
+    heartbeats(DAY.plus(Duration.ofMinutes(130)).toEpochMilli());
+  }
+
+  /** The second part: late samples of four more nodes for the closed hour 01:00, then the third hour. */
+  private static void secondPart(FleetSimulator sim, MeteringConfig config) throws Exception {
+    List<NodeSample> late = new ArrayList<>();
+    for (int n = 0; n < 4; n++) {
+      for (int m = 0; m < 60; m += 5) {
+        NodeSample s = sample("late-" + n, DAY.plus(Duration.ofMinutes(60 + m)), "tenant-late", "model-late");
+        s.getUsage().add(new UsageEntry("tenant-x", "model-x", 10L, 30L));
+        late.add(s);
+      }
+    }
+    BROKER.send(config, late);
+    List<NodeSample> third = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      third.addAll(sim.step());
+    }
+    BROKER.send(config, third);
+    heartbeats(DAY.plus(Duration.ofMinutes(190)).toEpochMilli());
+  }
+
+  private static void runUntilCaughtUp(MeteringConfig config, String applicationId, Path stateDir) throws Exception {
+    try (MeteringApplication app = MeteringApplication.start(BROKER.clientProps(), config,
+        new MeteringApplication.Options(applicationId, stateDir, 2))) {
+      assertTrue(app.awaitRunning(Duration.ofSeconds(120)), applicationId + " running");
+      assertTrue(InputLag.awaitCaughtUp(BROKER.clientProps(), applicationId, INPUT, Duration.ofSeconds(180)),
+          applicationId + " caught up");
+    }
+  }
+
+  /** Every billing record per key, in order: revision and values. */
+  private static Map<String, List<String>> billingHistory(MeteringConfig config) {
+    Map<String, List<String>> history = new TreeMap<>();
+    for (ConsumerRecord<String, BillingLine> r : BROKER.readAll(config.topics().name(FactoryTopic.BILLING_HOURLY),
+        BROKER.deserializer(BillingLine.class))) {
+      history.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value().toString());
+    }
+    return history;
+  }
+
+  @Test
+  void linesAndRevisionsDependOnTheInputAloneNotOnTimingThreadsOrRestarts(@TempDir Path dir) throws Exception {
+    MeteringConfig interrupted = config("determinism.interrupted.");
+    MeteringConfig whole = config("determinism.whole.");
+    MeteringApplication.provisionTopics(BROKER.clientProps(), interrupted);
+    MeteringApplication.provisionTopics(BROKER.clientProps(), whole);
+    BROKER.publishPrices(interrupted);
+    FleetSimulator sim = new FleetSimulator(new FleetSpec(12, 3, 2, 4, 8, Duration.ofSeconds(60), 5L), DAY);
+
+    Path interruptedState = Files.createDirectories(dir.resolve("interrupted"));
+    firstPart(sim, interrupted);
+    runUntilCaughtUp(interrupted, "determinism-interrupted", interruptedState);   // stopped in the middle
+    secondPart(sim, interrupted);
+    runUntilCaughtUp(interrupted, "determinism-interrupted", interruptedState);
+    runUntilCaughtUp(whole, "determinism-whole", Files.createDirectories(dir.resolve("whole")));
+
+    Map<String, List<String>> once = billingHistory(whole);
+    Map<String, List<String>> twice = billingHistory(interrupted);
+    assertEquals(once, twice, "every billing record, revisions included");
+
+    // the late samples restated the closed hour: tenant-late's line first appears as revision 1, and
+    // tenant-x of hour 01:00, billed at 02:10, is restated with revision 2
+    String lateKey = "tenant-late|model-late|2026-11-26T01:00:00Z";
+    assertEquals(1, once.get(lateKey).size());
+    assertTrue(once.get(lateKey).get(0).contains("\"revision\": 1"), once.get(lateKey).get(0));
+    List<String> restated = once.get("tenant-x|model-x|2026-11-26T01:00:00Z");
+    assertEquals(2, restated.size(), "billed once at the close, restated once for the late batch");
+    assertTrue(restated.get(1).contains("\"revision\": 2"), restated.get(1));
+
+    Map<String, FleetMetrics> fleetOnce = BROKER.latest(whole.topics().name(FactoryTopic.FLEET_METRICS), FleetMetrics.class);
+    Map<String, FleetMetrics> fleetTwice = BROKER.latest(interrupted.topics().name(FactoryTopic.FLEET_METRICS), FleetMetrics.class);
+    assertEquals(180, fleetOnce.size());
+    assertEquals(fleetOnce, fleetTwice);
+  }
+}
