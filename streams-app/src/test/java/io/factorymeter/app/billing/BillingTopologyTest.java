@@ -14,6 +14,7 @@ import io.factorymeter.producers.simulate.FleetSpec;
 import io.factorymeter.schema.BillingLine;
 import io.factorymeter.schema.FleetMetrics;
 import io.factorymeter.schema.GpuRate;
+import io.factorymeter.schema.NodeMetrics;
 import io.factorymeter.schema.NodeSample;
 import io.factorymeter.schema.Tariff;
 import io.factorymeter.schema.UsageEntry;
@@ -54,6 +55,7 @@ class BillingTopologyTest {
   private TestOutputTopic<String, BillingLine> billing;
   private TestOutputTopic<String, FleetMetrics> fleet;
   private TestOutputTopic<String, byte[]> late;
+  private TestOutputTopic<String, NodeMetrics> nodeMetrics;
 
   @BeforeEach
   void start() throws Exception {
@@ -71,6 +73,7 @@ class BillingTopologyTest {
     billing = driver.createOutputTopic("factory.billing.hourly", new StringDeserializer(), serdes.values(BillingLine.class).deserializer());
     fleet = driver.createOutputTopic("factory.metrics.fleet.1m", new StringDeserializer(), serdes.values(FleetMetrics.class).deserializer());
     late = driver.createOutputTopic("factory.telemetry.late", new StringDeserializer(), new ByteArrayDeserializer());
+    nodeMetrics = driver.createOutputTopic("factory.metrics.node.1m", new StringDeserializer(), serdes.values(NodeMetrics.class).deserializer());
     TestInputTopic<String, byte[]> tariffs = driver.createInputTopic("factory.tariffs", new StringSerializer(), new ByteArraySerializer());
     TestInputTopic<String, byte[]> rates = driver.createInputTopic("factory.gpu-rates", new StringSerializer(), new ByteArraySerializer());
     Instant from = Instant.parse("2026-11-01T00:00:00Z");
@@ -235,6 +238,29 @@ class BillingTopologyTest {
     send(sample("10:59:50", b -> b.setUsage(List.of(new UsageEntry("t1", "m1", 1L, 1L)))));
     assertEquals(1, late.readRecordsToList().size());
     assertTrue(billing.isEmpty());
+  }
+
+  /**
+   * Issue 8 §4: a sample late for metrics (its minute closed 25 minutes earlier) is still billed;
+   * the fleet and cluster windows take it too, so Σ billing = fleet for the hour also after late
+   * data. The node's own window of that minute does not (it is settled; the sample is counted as
+   * late-for-metrics). Fleet: 2 samples x 36,000 J; cost 2 x (0.003 + 0.0444) USD.
+   */
+  @Test
+  void aSampleLateForMetricsCountsInTheFleetAsInTheBill() {
+    send(sample("10:00:00", b -> b.setUsage(List.of(new UsageEntry("t1", "m1", 10L, 10L)))));
+    heartbeat("2026-11-26T10:30:00Z");
+    fleet.readKeyValuesToMap();
+    send(sample("10:05:00", b -> b.setNodeId("n2").setUsage(List.of(new UsageEntry("t1", "m1", 30L, 50L)))));
+    heartbeat("2026-11-26T11:10:00Z");
+    FleetMetrics minute = fleet.readKeyValuesToMap().get("fleet|2026-11-26T10:05:00Z");
+    assertEquals(ENERGY, minute.getEnergyJ(), JOULE_EPS);
+    BillingLine t1 = billing.readKeyValuesToMap().get("t1|m1|2026-11-26T10:00:00Z");
+    assertEquals(2 * ENERGY, t1.getEnergyJ(), JOULE_EPS);
+    assertEquals(2 * (ENERGY_COST + CAPACITY_COST), t1.getTotalCost(), MONEY_EPS);
+    assertEquals(40, t1.getPromptTokens());
+    assertTrue(nodeMetrics.readKeyValuesToMap().keySet().stream().noneMatch(k -> k.startsWith("n2|")),
+        "the node's own minute was settled before the sample came");
   }
 
   /**
