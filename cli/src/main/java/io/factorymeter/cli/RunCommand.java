@@ -2,6 +2,7 @@ package io.factorymeter.cli;
 
 import io.factorymeter.app.MeteringApplication;
 import io.factorymeter.app.config.MeteringConfig;
+import io.factorymeter.app.metering.SchemaRegistryWait;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -62,6 +63,9 @@ final class RunCommand implements Callable<Integer> {
         throw new UserError("The pipeline stopped (state " + state + "); --verbose shows why");
       }
       System.err.println(status(app.counters()));
+      SchemaRegistryWait.current().ifPresent(w -> System.err.printf(
+          "waiting for the schema registry since %s (%,d retries; records are read again once it answers): %s%n",
+          w.since(), w.retries(), w.reason()));
     }
     return 0;
   }

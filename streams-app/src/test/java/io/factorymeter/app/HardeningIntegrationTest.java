@@ -168,6 +168,27 @@ class HardeningIntegrationTest {
   }
 
   /**
+   * SPEC §4 changed: the dead-letter topic is no longer compacted. One left compacted by an earlier
+   * version (compaction by node would erase all but one dead letter per node) stops the start
+   * with one message that says how to migrate it.
+   */
+  @Test
+  void aCompactedDeadLetterTopicFromAnEarlierVersionStopsTheStartWithTheMigrationCommand() throws Exception {
+    MeteringConfig config = BrokerFixture.config("migrate.");
+    String dlq = config.topics().name(FactoryTopic.TELEMETRY_DLQ);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", STACK.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(dlq, Optional.empty(), Optional.empty()).configs(Map.of(
+          TopicConfig.CLEANUP_POLICY_CONFIG, "compact")))).all().get();
+    }
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> MeteringApplication.provisionTopics(BROKER.clientProps(), config));
+    assertEquals("Topic migrate.factory.telemetry.dlq exists with cleanup.policy=compact but must have cleanup.policy=delete;"
+        + " change it with kafka-configs.sh --bootstrap-server HOST:PORT --alter --entity-type topics --entity-name"
+        + " migrate.factory.telemetry.dlq --add-config cleanup.policy=delete,retention.ms=2592000000, or configure another"
+        + " topic name", e.getMessage());
+  }
+
+  /**
    * A stock Kafka 4 broker refuses records more than an hour ahead of its clock; outputs carry
    * event time, and a sped-up simulation runs two days ahead. Every topic the application makes,
    * internal ones included, accepts them: metrics and the bill come out.
