@@ -294,12 +294,23 @@ public final class MeteringApplication implements AutoCloseable {
     return counters(streams.metrics());
   }
 
+  /**
+   * Kafka Streams' own count of records its windows dropped as too late. Should stay 0: the intake
+   * decides lateness, and cluster and fleet windows accept for the restatement horizon + 1 h; a
+   * partition lagging further behind the most advanced one (see the README) is the exception.
+   */
+  public static final String DROPPED_RECORDS = "dropped-records";
+
   public static Map<String, Double> counters(Map<MetricName, ? extends Metric> metrics) {
     Map<String, Double> totals = new TreeMap<>();
     for (MeteringCounters.Counter c : MeteringCounters.Counter.values()) {
       totals.put(c.metricName(), 0.0);
     }
+    totals.put(DROPPED_RECORDS, 0.0);
     metrics.forEach((name, metric) -> {
+      if (name.group().equals("stream-task-metrics") && name.name().equals("dropped-records-total")) {
+        totals.merge(DROPPED_RECORDS, ((Number) metric.metricValue()).doubleValue(), Double::sum);
+      }
       if (name.group().equals(MeteringCounters.GROUP) && name.name().endsWith("-total")) {
         totals.merge(name.name().substring(0, name.name().length() - "-total".length()),
             ((Number) metric.metricValue()).doubleValue(), Double::sum);

@@ -83,7 +83,7 @@ public final class MeteringTopology {
     builder.addStateStore(SampleIntake.clockStore());
 
     KStream<String, byte[]> telemetry = builder.stream(config.topics().telemetry(),
-        Consumed.with(Serdes.String(), Serdes.ByteArray()).withTimestampExtractor(new TelemetryTimestampExtractor())
+        Consumed.with(TelemetryKeySerde.serde(), Serdes.ByteArray()).withTimestampExtractor(new TelemetryTimestampExtractor())
             .withName("telemetry"));
     Serde<NodeSample> samples = serdes.values(NodeSample.class);
     KStream<String, Intake> intake = telemetry.processValues(() -> new SampleIntake(config, samples.deserializer()),

@@ -140,12 +140,13 @@ public final class SampleIntake implements FixedKeyProcessor<String, byte[], Int
       return;
     }
 
-    // 2. validate
-    Optional<Violation> violation = !sample.getNodeId().equals(record.key())
-        ? Optional.of(new Violation(Reason.KEY_MISMATCH, "record key '" + record.key() + "' is not the sample's nodeId '"
-            + sample.getNodeId() + "'"))
-        : SampleValidation.check(sample)
-            .or(() -> SampleValidation.checkTime(sample.getTimestamp().toEpochMilli(), record.timestamp(), maxSkewMs));
+    // 2. validate (the key is read byte for byte as ISO-8859-1: a valid nodeId is ASCII, which reads the same)
+    Optional<Violation> violation = SampleValidation.check(sample)
+        .or(() -> sample.getNodeId().equals(record.key()) ? Optional.empty()
+            : Optional.of(new Violation(Reason.KEY_MISMATCH, "record key " + (record.key() == null ? "null"
+                : "'" + new String(TelemetryKeySerde.bytes(record.key()), java.nio.charset.StandardCharsets.UTF_8) + "'")
+                + " is not the sample's nodeId '" + sample.getNodeId() + "'")))
+        .or(() -> SampleValidation.checkTime(sample.getTimestamp().toEpochMilli(), record.timestamp(), maxSkewMs));
     if (violation.isPresent()) {
       reject(record, violation.get());
       return;
@@ -235,12 +236,15 @@ public final class SampleIntake implements FixedKeyProcessor<String, byte[], Int
   private void heartbeat(FixedKeyRecord<String, byte[]> record) {
     OptionalLong at = Heartbeat.eventTime(record.headers());
     if (at.isEmpty() || at.getAsLong() < SampleValidation.MIN_TIMESTAMP_MS || at.getAsLong() >= SampleValidation.MAX_TIMESTAMP_MS) {
+      // a rejected heartbeat is a dead letter like any input record: counted in samples-in
+      counters.increment(Counter.SAMPLES_IN);
       reject(record, new Violation(Reason.DESERIALIZATION, "heartbeat header " + Heartbeat.HEADER
           + " is not an epoch-milliseconds timestamp between 2000 and 2100"));
       return;
     }
     Optional<Violation> future = SampleValidation.checkTime(at.getAsLong(), record.timestamp(), maxSkewMs);
     if (future.isPresent()) {
+      counters.increment(Counter.SAMPLES_IN);
       reject(record, future.get());
       return;
     }
@@ -278,7 +282,8 @@ public final class SampleIntake implements FixedKeyProcessor<String, byte[], Int
   private DeadLetter deadLetter(FixedKeyRecord<String, byte[]> record, String reason, String detail) {
     DeadLetter.Source source = context.recordMetadata()
         .map(m -> new DeadLetter.Source(m.topic(), m.partition(), m.offset())).orElse(null);
-    return DeadLetter.of(record.key(), record.value(), record.headers(), reason, detail, source, config.deadLetterMaxBytes());
+    return DeadLetter.of(TelemetryKeySerde.bytes(record.key()), record.value(), record.headers(), reason, detail, source,
+        config.deadLetterMaxBytes());
   }
 
   private static void sleep(long ms) {
