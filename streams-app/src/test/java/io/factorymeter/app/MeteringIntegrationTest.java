@@ -6,24 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.contract.FactoryTopic;
-import io.factorymeter.producers.kafka.AvroRecordSender;
-import io.factorymeter.producers.prices.PriceLoader;
 import io.factorymeter.producers.simulate.FleetSimulator;
 import io.factorymeter.producers.simulate.FleetSpec;
 import io.factorymeter.registry.serde.SchemaRegistryAvroDeserializer;
 import io.factorymeter.schema.FleetMetrics;
-import io.factorymeter.schema.GpuRate;
 import io.factorymeter.schema.NodeSample;
-import io.factorymeter.schema.Tariff;
 import io.factorymeter.schema.UsageEntry;
 import io.factorymeter.stack.LocalStackExtension;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,11 +25,7 @@ import java.util.TreeMap;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,17 +40,10 @@ class MeteringIntegrationTest {
   @RegisterExtension
   static final LocalStackExtension STACK = new LocalStackExtension();
 
+  private static final BrokerFixture BROKER = new BrokerFixture(STACK);
+
   private static Map<String, Object> clientProps() {
     return STACK.clientProps();
-  }
-
-  /** A configuration whose topics all carry a prefix, so runs do not share data. */
-  private static MeteringConfig config(String prefix) {
-    Map<String, Object> p = new HashMap<>();
-    for (FactoryTopic t : FactoryTopic.values()) {
-      p.put(MeteringConfig.TOPIC_PREFIX + t.name().toLowerCase().replace('_', '-'), prefix + t.defaultName());
-    }
-    return MeteringConfig.from(p);
   }
 
   private static List<NodeSample> simulatedSamples() {
@@ -73,53 +56,22 @@ class MeteringIntegrationTest {
     return all;
   }
 
-  /** The example price list of the repository (examples/prices.jsonl). */
-  private static void publishPrices(MeteringConfig config) throws IOException {
-    try (AvroRecordSender<Tariff> t = new AvroRecordSender<>(clientProps(), config.topics().name(FactoryTopic.TARIFFS));
-         AvroRecordSender<GpuRate> g = new AvroRecordSender<>(clientProps(), config.topics().name(FactoryTopic.GPU_RATES))) {
-      new PriceLoader(t, g).publish(PriceLoader.read(Path.of("../examples/prices.jsonl")));
-    }
-  }
-
-  private static void replay(MeteringConfig config, List<NodeSample> samples) {
-    try (AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(clientProps(), config.topics().telemetry())) {
-      samples.forEach(s -> sender.send(s.getNodeId(), s, null));
-      sender.flush();
-    }
-  }
-
   /** Latest value per key of a topic, read with read_committed, as generic records rendered to strings. */
   private static Map<String, String> latestByKey(String topic) {
-    Map<String, Object> p = clientProps();
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + topic);
     SchemaRegistryAvroDeserializer<GenericRecord> values = new SchemaRegistryAvroDeserializer<>();
     values.configure(clientProps(), false);
     Map<String, String> latest = new TreeMap<>();
-    try (KafkaConsumer<String, GenericRecord> consumer = new KafkaConsumer<>(p, new StringDeserializer(), values)) {
-      consumer.subscribe(List.of(topic));
-      long quietSince = System.nanoTime();
-      while (System.nanoTime() - quietSince < Duration.ofSeconds(3).toNanos()) {
-        var records = consumer.poll(Duration.ofMillis(200));
-        if (!records.isEmpty()) {
-          quietSince = System.nanoTime();
-        }
-        for (ConsumerRecord<String, GenericRecord> r : records) {
-          latest.put(r.key(), String.valueOf(r.value()));
-        }
-      }
-    }
+    BROKER.readAll(topic, values).forEach(r -> latest.put(r.key(), String.valueOf(r.value())));
     return latest;
   }
 
   private static Map<String, Map<String, String>> run(String prefix, List<NodeSample> samples, int times, Path stateDir)
       throws Exception {
-    MeteringConfig config = config(prefix);
+    MeteringConfig config = BrokerFixture.config(prefix);
     MeteringApplication.provisionTopics(clientProps(), config);
-    publishPrices(config);
+    BROKER.publishPrices(config);
     for (int i = 0; i < times; i++) {
-      replay(config, samples);
+      BROKER.send(config, samples);
     }
     String applicationId = prefix + "metering";
     try (MeteringApplication app = MeteringApplication.start(clientProps(), config,
@@ -150,10 +102,6 @@ class MeteringIntegrationTest {
     assertEquals(once, twice, "value for value");
 
     // the fleet's totals against an independent sum over the samples
-    Map<String, Object> p = clientProps();
-    SchemaRegistryAvroDeserializer<FleetMetrics> fleetValues = new SchemaRegistryAvroDeserializer<>();
-    p.put("specific.avro.value.type", FleetMetrics.class);
-    fleetValues.configure(p, false);
     double energy = 0;
     long tokens = 0;
     for (NodeSample s : samples) {
@@ -165,22 +113,7 @@ class MeteringIntegrationTest {
     double fleetEnergy = 0;
     long fleetTokens = 0;
     long fleetSamples = 0;
-    Map<String, Object> c = clientProps();
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, "fleet-check");
-    Map<String, FleetMetrics> latest = new TreeMap<>();
-    try (KafkaConsumer<String, FleetMetrics> consumer = new KafkaConsumer<>(c, new StringDeserializer(), fleetValues)) {
-      consumer.subscribe(List.of("once.factory.metrics.fleet.1m"));
-      long quietSince = System.nanoTime();
-      while (System.nanoTime() - quietSince < Duration.ofSeconds(3).toNanos()) {
-        var records = consumer.poll(Duration.ofMillis(200));
-        if (!records.isEmpty()) {
-          quietSince = System.nanoTime();
-        }
-        records.forEach(r -> latest.put(r.key(), r.value()));
-      }
-    }
+    Map<String, FleetMetrics> latest = BROKER.latest("once.factory.metrics.fleet.1m", FleetMetrics.class);
     for (FleetMetrics f : latest.values()) {
       fleetEnergy += f.getEnergyJ();
       fleetTokens += f.getTokens();
