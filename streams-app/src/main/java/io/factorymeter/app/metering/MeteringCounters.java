@@ -31,6 +31,7 @@ public final class MeteringCounters {
     UNPRICED("unpriced"),
     PRICES_IGNORED_CURRENCY("prices-ignored-currency"),
     PRICES_INVALID("prices-invalid"),
+    PRICES_STORED("prices-stored"),
     PRICE_VERSIONS_DROPPED("price-versions-dropped"),
     PRICES_REGISTRY_RETRIES("prices-registry-retries");
 

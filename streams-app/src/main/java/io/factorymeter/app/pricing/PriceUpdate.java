@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * reprocesses a global store's topic through this processor: see {@link PriceHistory}).
  *
  * <ul>
- *   <li>A price is stored as its key's version from its effectiveFrom, whenever it arrives: a price
+ *   <li>A price is stored (counted: {@code prices-stored}) as its key's version from its effectiveFrom, whenever it arrives: a price
  *       published late with an earlier effectiveFrom applies to the samples it covers that are
  *       metered afterwards (samples already metered keep their figures).
  *   <li>A tombstone ends the key's price at the record's timestamp.
@@ -143,6 +143,7 @@ public final class PriceUpdate<V extends SpecificRecord> implements Processor<St
       return;
     }
     dropped(key, store.put(key, kind.effectiveFromOf().apply(price), storeValues.serialize(topic(), price)));
+    counters.increment(Counter.PRICES_STORED);
   }
 
   private void dropped(String key, List<Long> effectiveFroms) {

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * Prices behind it wait; samples keep being priced with the prices already stored.
  *
  * <p>Logs one warning when a streak of failures begins and one line when it ends, not one per
- * attempt; each failed attempt is counted ({@code prices-registry-retries}). Any other failure is
+ * attempt (each attempt only at DEBUG level); each failed attempt is counted ({@code prices-registry-retries}). Any other failure is
  * the record's own and is thrown at once. An interrupted wait ends the retrying with
  * {@link Interrupted} (the interrupt flag set again): the application is stopping.
  */
@@ -76,6 +76,7 @@ final class RegistryRetry {
               RegistryBackoff.MAX_WAIT_MS);
         }
         long wait = backoff.next();
+        log.debug("Schema registry still unavailable for {} (failed attempt {}); next attempt in {} ms", what, failures, wait);
         try {
           sleeper.sleep(wait);
         } catch (InterruptedException interrupted) {
