@@ -67,8 +67,7 @@ public final class PriceHistory {
     Set<String> reported = ConcurrentHashMap.newKeySet();
     builder.addGlobalStore(PriceVersionStore.builder(storeName, config.priceVersions()), config.topics().name(topic),
         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(sourceName),
-        () -> new PriceUpdate<>(kind, storeName, serdes.values(kind.type()).deserializer(), config.currency(), reported,
-            Thread::sleep));
+        () -> new PriceUpdate<>(kind, storeName, serdes.values(kind.type()).deserializer(), config.currency(), reported));
   }
 
   /** The price history of the global stores, for a processor of the topology built with {@link #addGlobalStores}. */

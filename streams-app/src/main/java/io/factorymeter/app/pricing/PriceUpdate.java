@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Nothing in a price record stops the global thread: any failure while handling one is caught,
- * counted and logged. Only a failing state store (its own exceptions) and an interrupted wait for
- * the registry are passed on: the application stops, and a restart reads the record again.
+ * counted and logged. Only a failing state store (its own exceptions) and the end of a wait for
+ * the registry because the application stops (or the thread was interrupted) are passed on: the
+ * global thread stops, and the next start reads the record again.
  *
  * @param <V> Tariff or GpuRate
  */
@@ -55,7 +56,6 @@ public final class PriceUpdate<V extends SpecificRecord> implements Processor<St
   private final Deserializer<V> deserializer;
   private final String currency;
   private final Set<String> reported;
-  private final RegistryRetry.Sleeper sleeper;
   private final InternalAvroSerde<V> storeValues;
   private PriceVersionStore store;
   private MeteringCounters counters;
@@ -69,16 +69,14 @@ public final class PriceUpdate<V extends SpecificRecord> implements Processor<St
    * @param currency the deployment's currency
    * @param reported what was logged once already (keys with dropped versions, key and currency
    *     pairs); shared by the processors of one store, so that a rebuild at start-up does not log it again
-   * @param sleeper how to wait for the schema registry
    */
   PriceUpdate(PriceKind<V> kind, String storeName, Deserializer<V> deserializer, String currency,
-      Set<String> reported, RegistryRetry.Sleeper sleeper) {
+      Set<String> reported) {
     this.kind = kind;
     this.storeName = storeName;
     this.deserializer = deserializer;
     this.currency = currency;
     this.reported = reported;
-    this.sleeper = sleeper;
     this.storeValues = new InternalAvroSerde<>(kind.type());
   }
 
@@ -87,14 +85,14 @@ public final class PriceUpdate<V extends SpecificRecord> implements Processor<St
     this.context = context;
     this.store = context.getStateStore(storeName);
     this.counters = new MeteringCounters(context.metrics(), storeName);
-    this.retry = new RegistryRetry(sleeper, () -> counters.increment(Counter.PRICES_REGISTRY_RETRIES));
+    this.retry = RegistryRetry.onGlobalThread(() -> counters.increment(Counter.PRICES_REGISTRY_RETRIES));
   }
 
   @Override
   public void process(Record<String, byte[]> record) {
     try {
       update(record);
-    } catch (RegistryRetry.Interrupted | ProcessorStateException | InvalidStateStoreException e) {
+    } catch (RegistryRetry.Stopped | ProcessorStateException | InvalidStateStoreException e) {
       throw e;
     } catch (RuntimeException e) {
       invalid(record.key(), "record could not be handled: " + e);
@@ -117,7 +115,7 @@ public final class PriceUpdate<V extends SpecificRecord> implements Processor<St
     try {
       price = retry.call(() -> deserializer.deserialize(topic(), record.value()),
           "the " + kind.name() + " for " + PriceValidation.quoted(key) + " at " + where());
-    } catch (RegistryRetry.Interrupted e) {
+    } catch (RegistryRetry.Stopped e) {
       throw e;
     } catch (RuntimeException e) {
       invalid(key, "value does not decode: " + (e.getMessage() == null ? e.toString() : e.getMessage()));

@@ -1,6 +1,7 @@
 package io.factorymeter.app.pricing;
 
 import io.factorymeter.registry.serde.SchemaRegistryUnavailableException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.slf4j.Logger;
@@ -14,37 +15,56 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Logs one warning when a streak of failures begins and one line when it ends, not one per
  * attempt (each attempt only at DEBUG level); each failed attempt is counted ({@code prices-registry-retries}). Any other failure is
- * the record's own and is thrown at once. An interrupted wait ends the retrying with
- * {@link Interrupted} (the interrupt flag set again): the application is stopping.
+ * the record's own and is thrown at once. An interrupted wait, or the application stopping (asked
+ * before and after each wait), ends the retrying with {@link Stopped} (the interrupt flag set again
+ * when it was an interrupt): the record was not read, and is read again at the next start.
  */
 final class RegistryRetry {
 
   private static final Logger log = LoggerFactory.getLogger(RegistryRetry.class);
 
-  /** How to wait; {@code Thread::sleep} outside tests. */
+  /** How to wait. */
   interface Sleeper {
     void sleep(long ms) throws InterruptedException;
+
+    /** {@code Thread.sleep} in slices of at most 100 ms, returning early once {@code stopping} says so. */
+    static Sleeper until(BooleanSupplier stopping) {
+      return ms -> {
+        long end = System.nanoTime() + ms * 1_000_000L;
+        for (long left = ms; left > 0 && !stopping.getAsBoolean(); left = (end - System.nanoTime()) / 1_000_000L) {
+          Thread.sleep(Math.min(left, 100));
+        }
+      };
+    }
   }
 
-  /** The wait for the schema registry was interrupted: the price was not read, and the thread stops. */
-  static final class Interrupted extends StreamsException {
+  /** The wait for the schema registry was interrupted or the application is stopping: the price was not read. */
+  static final class Stopped extends StreamsException {
     private static final long serialVersionUID = 1L;
 
-    Interrupted(String message, InterruptedException cause) {
+    Stopped(String message, Throwable cause) {
       super(message, cause);
     }
   }
 
   private final Sleeper sleeper;
   private final Runnable failedAttempt;
+  private final BooleanSupplier stopping;
 
   /**
    * @param sleeper how to wait
    * @param failedAttempt called once per failed attempt (a counter)
+   * @param stopping whether the application is stopping (then the retrying ends)
    */
-  RegistryRetry(Sleeper sleeper, Runnable failedAttempt) {
+  RegistryRetry(Sleeper sleeper, Runnable failedAttempt, BooleanSupplier stopping) {
     this.sleeper = sleeper;
     this.failedAttempt = failedAttempt;
+    this.stopping = stopping;
+  }
+
+  /** Retries waiting with {@code Thread.sleep}, ending when the global thread is being stopped. */
+  static RegistryRetry onGlobalThread(Runnable failedAttempt) {
+    return new RegistryRetry(Sleeper.until(GlobalThreadStopping::now), failedAttempt, GlobalThreadStopping::now);
   }
 
   /**
@@ -77,14 +97,28 @@ final class RegistryRetry {
         }
         long wait = backoff.next();
         log.debug("Schema registry still unavailable for {} (failed attempt {}); next attempt in {} ms", what, failures, wait);
+        stopIfStopping(what, e);
         try {
           sleeper.sleep(wait);
         } catch (InterruptedException interrupted) {
           Thread.currentThread().interrupt();
-          throw new Interrupted("Interrupted while waiting for the schema registry to read " + what, interrupted);
+          throw stopped(what, "the thread was interrupted", interrupted);
         }
+        stopIfStopping(what, e);
         waitedMs += wait;
       }
     }
+  }
+
+  private void stopIfStopping(String what, RuntimeException cause) {
+    if (stopping.getAsBoolean()) {
+      throw stopped(what, "the application is stopping", cause);
+    }
+  }
+
+  private static Stopped stopped(String what, String why, Throwable cause) {
+    log.warn("Stopped waiting for the schema registry because {}: {} was not read; it is read again at the next start",
+        why, what);
+    return new Stopped("Stopped waiting for the schema registry to read " + what + ": " + why, cause);
   }
 }

@@ -21,10 +21,12 @@ import io.factorymeter.schema.GpuRate;
 import io.factorymeter.schema.NodeMetrics;
 import io.factorymeter.schema.Tariff;
 import io.factorymeter.stack.LocalStackExtension;
+import org.apache.kafka.streams.KafkaStreams;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -90,7 +92,7 @@ class PriceRegistryOutageTest {
   }
 
   /** Sends one minute of node-a samples at site-a and checks them priced: 0.06 kWh x 0.10 x 1.2 and 6 x 0.08. */
-  private void assertAMinuteIsPriced(MeteringApplication app, MeteringConfig config, String applicationId) throws Exception {
+  private void assertAMinuteIsPriced(MeteringConfig config, String applicationId) throws Exception {
     PricingFixtures.send(props(), config, samples("node-a", "site-a", "2026-11-26T10:00:00Z", 6));
     assertTrue(InputLag.awaitCaughtUp(props(), applicationId, config.topics().telemetry(), WAIT));
     NodeMetrics n = ofNode(PricingFixtures.nodeMetrics(props(), config), "node-a").get("2026-11-26T10:00:00Z");
@@ -98,6 +100,11 @@ class PriceRegistryOutageTest {
     assertEquals(0, n.getUnpricedSamples());
     assertEquals(0.0072, n.getEnergyCost(), EPS);
     assertEquals(0.48, n.getCapacityCost(), EPS);
+  }
+
+  /** {@link #assertAMinuteIsPriced}, and the outage was waited out: retried, nothing skipped, logged once. */
+  private void assertAMinuteIsPriced(MeteringApplication app, MeteringConfig config, String applicationId) throws Exception {
+    assertAMinuteIsPriced(config, applicationId);
     Map<String, Double> counters = app.counters();
     assertEquals(0.0, counters.get("prices-invalid"), "nothing skipped as undecodable");
     assertTrue(counters.get("prices-registry-retries") >= 3, "retried: " + counters);
@@ -152,6 +159,38 @@ class PriceRegistryOutageTest {
       registry.start();
       await(() -> app.counters().get("prices-stored") == 2.0, "both prices are stored");
       assertAMinuteIsPriced(app, config, applicationId);
+    }
+  }
+
+  @Test
+  void closingWhileWaitingForTheRegistryDoesNotWaitForItAndTheNextStartReadsThePrice(@TempDir Path dir) throws Exception {
+    MeteringConfig config = MeteringApplication.provisionTopics(props(), PricingFixtures.config("outage-close."));
+    AppSerdes wire = new AppSerdes(props());
+    String tariffs = config.topics().name(FactoryTopic.TARIFFS);
+    String gpuRates = config.topics().name(FactoryTopic.GPU_RATES);
+    byte[] tariff = wire.values(Tariff.class).serializer().serialize(tariffs, tariff("site-a", 0.10, 1.2, "2026-11-01T00:00:00Z"));
+    byte[] rate = wire.values(GpuRate.class).serializer().serialize(gpuRates, gpuRate(3.60, "2026-11-01T00:00:00Z"));
+
+    String applicationId = "outage-close.metering";
+    MeteringApplication.Options options = new MeteringApplication.Options(applicationId, dir, 1);
+    try (MeteringApplication app = MeteringApplication.start(props(), config, options)) {
+      assertTrue(app.awaitRunning(WAIT));
+      registry.stop();
+      long from = java.time.Instant.parse("2026-11-01T00:00:00Z").toEpochMilli();
+      PricingFixtures.sendRaw(props(), tariffs, "site-a", tariff, from);
+      PricingFixtures.sendRaw(props(), gpuRates, PricingFixtures.GPU, rate, from);
+      await(() -> app.counters().get("prices-registry-retries") >= 1, "an attempt failed");
+      app.close();
+      // close waited neither for the registry nor in vain: the client reached a final state (not PENDING_SHUTDOWN)
+      assertTrue(Set.of(KafkaStreams.State.NOT_RUNNING, KafkaStreams.State.ERROR).contains(app.streams().state()),
+          "closed: " + app.streams().state());
+    }
+    registry.start();
+    try (MeteringApplication app = MeteringApplication.start(props(), config, options)) {
+      assertTrue(app.awaitRunning(WAIT));
+      await(() -> app.counters().get("prices-stored") == 2.0, "the prices not read at the close are read now");
+      assertAMinuteIsPriced(config, applicationId);
+      assertEquals(0.0, app.counters().get("prices-invalid"));
     }
   }
 }

@@ -18,7 +18,7 @@ class RegistryRetryTest {
 
   private final List<Long> waits = new ArrayList<>();
   private final AtomicInteger failedAttempts = new AtomicInteger();
-  private final RegistryRetry retry = new RegistryRetry(waits::add, failedAttempts::incrementAndGet);
+  private final RegistryRetry retry = new RegistryRetry(waits::add, failedAttempts::incrementAndGet, () -> false);
 
   private static RuntimeException unavailable() {
     SchemaRegistryException cause = new SchemaRegistryException("Schema registry http://127.0.0.1:1 unreachable", null);
@@ -53,12 +53,24 @@ class RegistryRetryTest {
   }
 
   @Test
+  void theApplicationStoppingEndsTheRetryingWithoutAValue() {
+    AtomicInteger attempts = new AtomicInteger();
+    RegistryRetry stopsAfterTwoWaits = new RegistryRetry(waits::add, () -> { }, () -> waits.size() == 2);
+    assertThrows(RegistryRetry.Stopped.class, () -> stopsAfterTwoWaits.call(() -> {
+      attempts.incrementAndGet();
+      throw unavailable();
+    }, "x"));
+    assertEquals(2, attempts.get());
+    assertEquals(List.of(100L, 200L), waits);
+  }
+
+  @Test
   void anInterruptedWaitStopsRetryingAndKeepsTheInterruptFlag() {
     RegistryRetry interrupted = new RegistryRetry(ms -> {
       throw new InterruptedException();
-    }, () -> { });
+    }, () -> { }, () -> false);
     try {
-      assertThrows(RegistryRetry.Interrupted.class, () -> interrupted.call(() -> {
+      assertThrows(RegistryRetry.Stopped.class, () -> interrupted.call(() -> {
         throw unavailable();
       }, "x"));
       assertTrue(Thread.currentThread().isInterrupted());
