@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
  * reprocesses a global store's topic through this processor: see {@link PriceHistory}).
  *
  * <ul>
- *   <li>A price is stored (counted: {@code prices-stored}) as its key's version from its effectiveFrom, whenever it arrives: a price
- *       published late with an earlier effectiveFrom applies to the samples it covers that are
- *       metered afterwards (samples already metered keep their figures).
+ *   <li>A price is stored (counted: {@code prices-stored}) as its key's version from its
+ *       effectiveFrom, whenever it arrives: a price published late with an earlier effectiveFrom
+ *       applies to the samples it covers that are metered afterwards (samples already metered
+ *       keep their figures).
  *   <li>A tombstone ends the key's price at the record's timestamp.
  *   <li>When a key has more versions than the bound, its oldest are dropped: counted
  *       ({@code price-versions-dropped}) and logged once per key.
