@@ -10,28 +10,57 @@ import org.junit.jupiter.api.Test;
 
 class PriceJsonTest {
 
+  private static final String TARIFF =
+      "{\"type\":\"tariff\",\"site\":\"s\",\"currency\":\"USD\",\"pricePerKwh\":0.12,\"pue\":1.3,\"effectiveFrom\":\"2026-01-01T00:00:00Z\"}";
+  private static final String RATE =
+      "{\"type\":\"gpu-rate\",\"gpuModel\":\"H100-SXM5-80GB\",\"currency\":\"USD\",\"hourlyRate\":2.5,\"effectiveFrom\":\"2026-01-01T00:00:00Z\"}";
+
+  private static String error(String line) {
+    return assertThrows(IllegalArgumentException.class, () -> PriceJson.parse(line)).getMessage();
+  }
+
   @Test
   void parsesTariffsAndGpuRates() {
-    PriceJson.Price t = PriceJson.parse("{\"type\":\"tariff\",\"site\":\"site-a\",\"currency\":\"USD\",\"pricePerKwh\":0.12,\"pue\":1.3,\"effectiveFrom\":\"2026-01-01T00:00:00Z\"}");
+    PriceJson.Price t = PriceJson.parse(TARIFF.replace("\"s\"", "\"site-a\""));
     assertEquals("site-a", t.key());
     assertEquals(new Tariff("site-a", "USD", 0.12, 1.3, Instant.parse("2026-01-01T00:00:00Z")), t.value());
-    PriceJson.Price g = PriceJson.parse("{\"type\":\"gpu-rate\",\"gpuModel\":\"H100-SXM5-80GB\",\"currency\":\"USD\",\"hourlyRate\":2.5,\"effectiveFrom\":\"2026-01-01T00:00:00Z\"}");
+    PriceJson.Price g = PriceJson.parse(RATE);
     assertEquals("H100-SXM5-80GB", g.key());
     assertEquals(new GpuRate("H100-SXM5-80GB", "USD", 2.5, Instant.parse("2026-01-01T00:00:00Z")), g.value());
   }
 
   @Test
+  void acceptsTheBoundsThemselves() {
+    assertEquals(0.0, ((Tariff) PriceJson.parse(TARIFF.replace("0.12", "0").replace("1.3", "1")).value()).getPricePerKwh());
+    Tariff top = (Tariff) PriceJson.parse(TARIFF.replace("0.12", "500").replace("1.3", "4")).value();
+    assertEquals(500.0, top.getPricePerKwh());
+    assertEquals(4.0, top.getPue());
+    assertEquals(4_000.0, ((GpuRate) PriceJson.parse(RATE.replace("2.5", "4000")).value()).getHourlyRate());
+    assertEquals(0.0, ((GpuRate) PriceJson.parse(RATE.replace("2.5", "0")).value()).getHourlyRate());
+  }
+
+  @Test
   void rejectsWhatCannotBeAPrice() {
-    String base = "{\"type\":\"tariff\",\"site\":\"s\",\"currency\":\"USD\",\"pricePerKwh\":0.12,\"pue\":1.3,\"effectiveFrom\":\"2026-01-01T00:00:00Z\"}";
-    assertEquals("field \"pue\" must be at least 1, got 0.9",
-        assertThrows(IllegalArgumentException.class, () -> PriceJson.parse(base.replace("1.3", "0.9"))).getMessage());
-    assertEquals("field \"pricePerKwh\" must be a non-negative number, got -0.12",
-        assertThrows(IllegalArgumentException.class, () -> PriceJson.parse(base.replace("0.12", "-0.12"))).getMessage());
-    assertEquals("field \"currency\" must be an ISO 4217 code like USD, got \"usd\"",
-        assertThrows(IllegalArgumentException.class, () -> PriceJson.parse(base.replace("USD", "usd"))).getMessage());
-    assertEquals("field \"type\" must be \"tariff\" or \"gpu-rate\", got \"tax\"",
-        assertThrows(IllegalArgumentException.class, () -> PriceJson.parse(base.replace("tariff", "tax"))).getMessage());
+    assertEquals("field \"pue\" must be at least 1, got 0.9", error(TARIFF.replace("1.3", "0.9")));
+    assertEquals("field \"pue\" must be at least 1, got 0.5", error(TARIFF.replace("1.3", "0.5")));
+    assertEquals("field \"pue\" must be at most 4, got 4.5", error(TARIFF.replace("1.3", "4.5")));
+    assertEquals("field \"pue\" must be a finite number, got NaN", error(TARIFF.replace("1.3", "NaN")));
+    assertEquals("field \"pricePerKwh\" must be at least 0, got -0.12", error(TARIFF.replace("0.12", "-0.12")));
+    assertEquals("field \"pricePerKwh\" must be at most 500, got 500.5", error(TARIFF.replace("0.12", "500.5")));
+    assertEquals("field \"pricePerKwh\" must be a finite number, got Infinity", error(TARIFF.replace("0.12", "Infinity")));
+    assertEquals("field \"pricePerKwh\" must be a finite number, got Infinity", error(TARIFF.replace("0.12", "1e400")));
+    assertEquals("field \"pricePerKwh\" must be a finite number, got NaN", error(TARIFF.replace("0.12", "NaN")));
+    assertEquals("field \"pricePerKwh\" must be a finite number, got \"0.12\"", error(TARIFF.replace("0.12", "\"0.12\"")));
+    assertEquals("field \"hourlyRate\" must be at least 0, got -2.5", error(RATE.replace("2.5", "-2.5")));
+    assertEquals("field \"hourlyRate\" must be at most 4000, got 4000.5", error(RATE.replace("2.5", "4000.5")));
+    assertEquals("field \"hourlyRate\" must be a finite number, got -Infinity", error(RATE.replace("2.5", "-Infinity")));
+    assertEquals("field \"currency\" must be an ISO 4217 code like USD, got \"usd\"", error(TARIFF.replace("USD", "usd")));
+    assertEquals("field \"currency\" must be an ISO 4217 code like USD, got \"XYZ\"", error(TARIFF.replace("USD", "XYZ")));
+    assertEquals("field \"site\" must match [A-Za-z0-9._:/@-]{1,128}, got \"site a\"", error(TARIFF.replace("\"s\"", "\"site a\"")));
+    assertEquals("field \"gpuModel\" must be 1..128 printable characters, got \"H100\\t\"",
+        error(RATE.replace("H100-SXM5-80GB", "H100\\t")));
+    assertEquals("field \"type\" must be \"tariff\" or \"gpu-rate\", got \"tax\"", error(TARIFF.replace("tariff", "tax")));
     assertEquals("field \"effectiveFrom\" must be an ISO-8601 instant like 2026-11-26T00:00:00Z, got \"2026-01-01\"",
-        assertThrows(IllegalArgumentException.class, () -> PriceJson.parse(base.replace("2026-01-01T00:00:00Z", "2026-01-01"))).getMessage());
+        error(TARIFF.replace("2026-01-01T00:00:00Z", "2026-01-01")));
   }
 }

@@ -32,7 +32,10 @@ public final class MeteringCounters {
     LATE_BEYOND_RESTATEMENT("late-beyond-restatement"),
     UNPRICED("unpriced"),
     PRICES_IGNORED_CURRENCY("prices-ignored-currency"),
-    PRICES_INVALID("prices-invalid");
+    PRICES_INVALID("prices-invalid"),
+    PRICES_STORED("prices-stored"),
+    PRICE_VERSIONS_DROPPED("price-versions-dropped"),
+    PRICES_REGISTRY_RETRIES("prices-registry-retries");
 
     private final String metricName;
 

@@ -1,81 +1,77 @@
 package io.factorymeter.app.pricing;
 
-import io.factorymeter.app.serde.InternalAvroSerde;
-import io.factorymeter.schema.GpuRate;
-import io.factorymeter.schema.Tariff;
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.serde.AppSerdes;
+import io.factorymeter.app.serde.InternalAvroSerde;
 import io.factorymeter.contract.FactoryTopic;
-import java.time.Duration;
+import io.factorymeter.schema.GpuRate;
+import io.factorymeter.schema.Tariff;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.processor.api.ProcessingContext;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.VersionedKeyValueStore;
-import org.apache.kafka.streams.state.VersionedRecord;
 
 /**
- * Price history: two global versioned key-value stores (every instance holds all prices; they
- * are small), tariffs by site and GPU rates by GPU model, each version valid from its
- * effectiveFrom. {@link #tariffAt} / {@link #gpuRateAt} answer "the price in effect at t" for any
- * t within the history retention behind the newest price; older t, or t before the first price,
- * have no price.
+ * Price history (SPEC §2 prices): every version of every tariff (by site) and GPU rate (by GPU
+ * model), each valid from its effectiveFrom until the key's next version, in two global stores
+ * (every instance holds all prices). {@link #tariffAt} / {@link #gpuRateAt} answer "the price in
+ * effect at t" for any t: history is bounded by the number of versions per key
+ * ({@link MeteringConfig#priceVersions()}, the oldest dropped first), never by time, so a replay
+ * of old telemetry finds the prices of its time for as long as the price topics keep them.
+ *
+ * <p>Layout: a {@link PriceVersionStore} per kind, RocksDB keyed by (key, effectiveFrom); each
+ * task caches the version last found per key with its validity interval ({@link PriceLookup}).
+ *
+ * <p>Restoration: {@code StreamsBuilder#addGlobalStore} with a processor makes Kafka Streams
+ * (4.3.1) rebuild a global store at start-up by running the topic's records through a fresh
+ * instance of that processor ("reprocess on restore"), from the offset the store committed (or
+ * from the beginning when it has none), not by copying the topic's raw records into the store.
+ * So the store holds the same versions after a restart as before, with or without its local state.
  */
 public final class PriceHistory {
 
-  public static final String TARIFF_STORE = "tariff-history";
-  public static final String GPU_RATE_STORE = "gpu-rate-history";
+  /** Name of the tariff store (and of its directory in the global state directory). */
+  public static final String TARIFF_STORE = "tariff-versions";
+  /** Name of the GPU rate store. */
+  public static final String GPU_RATE_STORE = "gpu-rate-versions";
 
-  private final VersionedKeyValueStore<String, Tariff> tariffs;
-  private final VersionedKeyValueStore<String, GpuRate> gpuRates;
+  private final PriceLookup<Tariff> tariffs;
+  private final PriceLookup<GpuRate> gpuRates;
 
-  public PriceHistory(VersionedKeyValueStore<String, Tariff> tariffs, VersionedKeyValueStore<String, GpuRate> gpuRates) {
-    this.tariffs = tariffs;
-    this.gpuRates = gpuRates;
+  public PriceHistory(PriceVersionStore tariffs, PriceVersionStore gpuRates) {
+    this.tariffs = new PriceLookup<>(tariffs, new InternalAvroSerde<>(Tariff.class));
+    this.gpuRates = new PriceLookup<>(gpuRates, new InternalAvroSerde<>(GpuRate.class));
   }
 
-  /** The site's tariff in effect at {@code timestampMs}, or null. */
-  public Tariff tariffAt(String site, long timestampMs) {
-    VersionedRecord<Tariff> r = tariffs.get(site, timestampMs);
-    return r == null ? null : r.value();
+  /** The site's tariff in effect at {@code epochMs}, or null when none is. */
+  public Tariff tariffAt(String site, long epochMs) {
+    return tariffs.at(site, epochMs);
   }
 
-  /** The GPU model's rate in effect at {@code timestampMs}, or null. */
-  public GpuRate gpuRateAt(String gpuModel, long timestampMs) {
-    VersionedRecord<GpuRate> r = gpuRates.get(gpuModel, timestampMs);
-    return r == null ? null : r.value();
+  /** The GPU model's rate in effect at {@code epochMs}, or null when none is. */
+  public GpuRate gpuRateAt(String gpuModel, long epochMs) {
+    return gpuRates.at(gpuModel, epochMs);
   }
 
   /** Adds the two global price stores, each kept up to date from its price topic by a {@link PriceUpdate}. */
   public static void addGlobalStores(StreamsBuilder builder, MeteringConfig config, AppSerdes serdes) {
-    String currency = config.currency();
-    String tariffs = config.topics().name(FactoryTopic.TARIFFS);
-    String gpuRates = config.topics().name(FactoryTopic.GPU_RATES);
-    Duration retention = Duration.ofDays(3650);
-    builder.addGlobalStore(tariffStore(retention), tariffs,
-        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("tariffs"),
-        () -> new PriceUpdate<>(TARIFF_STORE, tariffs, serdes.values(Tariff.class).deserializer(),
-            Tariff::getCurrency, Tariff::getEffectiveFrom, currency));
-    builder.addGlobalStore(gpuRateStore(retention), gpuRates,
-        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("gpu-rates"),
-        () -> new PriceUpdate<>(GPU_RATE_STORE, gpuRates, serdes.values(GpuRate.class).deserializer(),
-            GpuRate::getCurrency, GpuRate::getEffectiveFrom, currency));
+    addGlobalStore(builder, config, serdes, PriceKind.TARIFF, TARIFF_STORE, FactoryTopic.TARIFFS, "tariffs");
+    addGlobalStore(builder, config, serdes, PriceKind.GPU_RATE, GPU_RATE_STORE, FactoryTopic.GPU_RATES, "gpu-rates");
+  }
+
+  private static <V extends SpecificRecord> void addGlobalStore(StreamsBuilder builder, MeteringConfig config,
+      AppSerdes serdes, PriceKind<V> kind, String storeName, FactoryTopic topic, String sourceName) {
+    Set<String> reported = ConcurrentHashMap.newKeySet();
+    builder.addGlobalStore(PriceVersionStore.builder(storeName, config.priceVersions()), config.topics().name(topic),
+        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(sourceName),
+        () -> new PriceUpdate<>(kind, storeName, serdes.values(kind.type()).deserializer(), config.currency(), reported));
   }
 
   /** The price history of the global stores, for a processor of the topology built with {@link #addGlobalStores}. */
   public static PriceHistory connect(ProcessingContext context) {
     return new PriceHistory(context.getStateStore(TARIFF_STORE), context.getStateStore(GPU_RATE_STORE));
-  }
-
-  public static StoreBuilder<VersionedKeyValueStore<String, Tariff>> tariffStore(Duration historyRetention) {
-    return Stores.versionedKeyValueStoreBuilder(Stores.persistentVersionedKeyValueStore(TARIFF_STORE, historyRetention),
-        Serdes.String(), new InternalAvroSerde<>(Tariff.class)).withLoggingDisabled();
-  }
-
-  public static StoreBuilder<VersionedKeyValueStore<String, GpuRate>> gpuRateStore(Duration historyRetention) {
-    return Stores.versionedKeyValueStoreBuilder(Stores.persistentVersionedKeyValueStore(GPU_RATE_STORE, historyRetention),
-        Serdes.String(), new InternalAvroSerde<>(GpuRate.class)).withLoggingDisabled();
   }
 }

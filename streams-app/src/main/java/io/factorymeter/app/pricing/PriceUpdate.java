@@ -1,26 +1,50 @@
 package io.factorymeter.app.pricing;
 
+import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.metering.MeteringCounters;
 import io.factorymeter.app.metering.MeteringCounters.Counter;
+import io.factorymeter.app.serde.InternalAvroSerde;
 import java.time.Instant;
-import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.VersionedKeyValueStore;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a price history store up to date from a price topic: each price is stored as the version
- * valid from its effectiveFrom, so a price published late with an earlier effectiveFrom still
- * applies to samples it covers that are metered afterwards. A price in another currency than the
- * deployment's is not stored, and is logged and counted; so is a record that does not decode. A
- * tombstone ends the key's price at the record's timestamp.
+ * Keeps a {@link PriceVersionStore} up to date from its price topic (SPEC §2 prices), on the global
+ * stream thread, both while it runs and when it rebuilds the store at start-up (Kafka Streams
+ * reprocesses a global store's topic through this processor: see {@link PriceHistory}).
+ *
+ * <ul>
+ *   <li>A price is stored (counted: {@code prices-stored}) as its key's version from its
+ *       effectiveFrom, whenever it arrives: a price published late with an earlier effectiveFrom
+ *       applies to the samples it covers that are metered afterwards (samples already metered
+ *       keep their figures).
+ *   <li>A tombstone ends the key's price at the record's timestamp.
+ *   <li>When a key has more versions than the bound, its oldest are dropped: counted
+ *       ({@code price-versions-dropped}) and logged once per key.
+ *   <li>A record that does not decode, has no key, a key other than its site / GPU model, or breaks
+ *       a rule of {@link PriceValidation}, is not stored: counted ({@code prices-invalid}) and
+ *       logged, one line naming key, field and value.
+ *   <li>A price in a currency other than the deployment's is not stored: counted
+ *       ({@code prices-ignored-currency}) and logged once per key and currency.
+ *   <li>While the schema registry is unavailable the record is retried ({@link RegistryRetry});
+ *       never skipped.
+ * </ul>
+ *
+ * <p>Nothing in a price record stops the global thread: any failure while handling one is caught,
+ * counted and logged. Only a failing state store (its own exceptions) and the end of a wait for
+ * the registry because the application stops (or the thread was interrupted) are passed on: the
+ * global thread stops, and the next start reads the record again.
  *
  * @param <V> Tariff or GpuRate
  */
@@ -28,61 +52,132 @@ public final class PriceUpdate<V extends SpecificRecord> implements Processor<St
 
   private static final Logger log = LoggerFactory.getLogger(PriceUpdate.class);
 
+  private final PriceKind<V> kind;
   private final String storeName;
   private final Deserializer<V> deserializer;
-  private final Function<V, String> currencyOf;
-  private final Function<V, Instant> effectiveFromOf;
   private final String currency;
-  private final Set<String> reported = new HashSet<>();
-  private VersionedKeyValueStore<String, V> store;
+  private final Set<String> reported;
+  private final InternalAvroSerde<V> storeValues;
+  private PriceVersionStore store;
   private MeteringCounters counters;
-  private final String topic;
+  private RegistryRetry retry;
+  private ProcessorContext<Void, Void> context;
 
-  public PriceUpdate(String storeName, String topic, Deserializer<V> deserializer, Function<V, String> currencyOf,
-      Function<V, Instant> effectiveFromOf, String currency) {
+  /**
+   * @param kind tariffs or GPU rates
+   * @param storeName the store to keep up to date
+   * @param deserializer reads the topic's values (Confluent wire format)
+   * @param currency the deployment's currency
+   * @param reported what was logged once already (keys with dropped versions, key and currency
+   *     pairs); shared by the processors of one store, so that a rebuild at start-up does not log it again
+   */
+  PriceUpdate(PriceKind<V> kind, String storeName, Deserializer<V> deserializer, String currency,
+      Set<String> reported) {
+    this.kind = kind;
     this.storeName = storeName;
-    this.topic = topic;
     this.deserializer = deserializer;
-    this.currencyOf = currencyOf;
-    this.effectiveFromOf = effectiveFromOf;
     this.currency = currency;
+    this.reported = reported;
+    this.storeValues = new InternalAvroSerde<>(kind.type());
   }
 
   @Override
   public void init(ProcessorContext<Void, Void> context) {
-    store = context.getStateStore(storeName);
-    counters = new MeteringCounters(context.metrics(), storeName);
+    this.context = context;
+    this.store = context.getStateStore(storeName);
+    this.counters = new MeteringCounters(context.metrics(), storeName);
+    this.retry = RegistryRetry.onGlobalThread(() -> counters.increment(Counter.PRICES_REGISTRY_RETRIES));
   }
 
   @Override
   public void process(Record<String, byte[]> record) {
+    try {
+      update(record);
+    } catch (RegistryRetry.Stopped | ProcessorStateException | InvalidStateStoreException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      invalid(record.key(), "record could not be handled: " + e);
+    }
+  }
+
+  private void update(Record<String, byte[]> record) {
     String key = record.key();
     if (key == null) {
-      counters.increment(Counter.PRICES_INVALID);
-      log.warn("Price record without key in {} ignored", storeName);
+      invalid(null, "key is missing");
       return;
     }
     if (record.value() == null) {
-      store.put(key, null, record.timestamp());
+      dropped(key, store.put(key, record.timestamp(), PriceVersionStore.ENDED));
+      log.info("{} for {} ended at {} (tombstone at {})", capitalized(), PriceValidation.quoted(key),
+          Instant.ofEpochMilli(record.timestamp()), where());
       return;
     }
     V price;
     try {
-      price = deserializer.deserialize(topic, record.value());
+      price = retry.call(() -> deserializer.deserialize(topic(), record.value()),
+          "the " + kind.name() + " for " + PriceValidation.quoted(key) + " at " + where());
+    } catch (RegistryRetry.Stopped e) {
+      throw e;
     } catch (RuntimeException e) {
-      counters.increment(Counter.PRICES_INVALID);
-      log.warn("Price record for {} in {} does not decode and is ignored: {}", key, storeName, e.getMessage());
+      invalid(key, "value does not decode: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
       return;
     }
-    String priceCurrency = currencyOf.apply(price);
+    String priceKey = kind.keyOf().apply(price);
+    if (!key.equals(priceKey)) {
+      invalid(key, kind.keyField() + " = " + PriceValidation.quoted(priceKey) + ": must equal the record key");
+      return;
+    }
+    Optional<PriceValidation.Problem> problem = kind.check().apply(price);
+    if (problem.isPresent()) {
+      invalid(key, problem.get().toString());
+      return;
+    }
+    String priceCurrency = kind.currencyOf().apply(price);
     if (!currency.equals(priceCurrency)) {
       counters.increment(Counter.PRICES_IGNORED_CURRENCY);
-      if (reported.add(key + "|" + priceCurrency)) {
-        log.warn("Price for {} in {} is in {}, not the deployment's currency {}: ignored", key, storeName, priceCurrency, currency);
+      if (reported.add("currency|" + key + "|" + priceCurrency)) {
+        log.warn("{} for {} is in {}, not the deployment's currency {}: ignored (logged once per {} and currency)",
+            capitalized(), PriceValidation.quoted(key), priceCurrency, currency, kind.keyField());
       }
       return;
     }
-    store.put(key, price, effectiveFromOf.apply(price).toEpochMilli());
+    dropped(key, store.put(key, kind.effectiveFromOf().apply(price), storeValues.serialize(topic(), price)));
+    counters.increment(Counter.PRICES_STORED);
+  }
+
+  private void dropped(String key, List<Long> effectiveFroms) {
+    if (effectiveFroms.isEmpty()) {
+      return;
+    }
+    for (int i = 0; i < effectiveFroms.size(); i++) {
+      counters.increment(Counter.PRICE_VERSIONS_DROPPED);
+    }
+    if (reported.add("dropped|" + key)) {
+      log.warn("{} for {} has more than the {} versions kept per {} ({}): its oldest are dropped, first the one "
+          + "from {}; samples before the oldest kept version are unpriced (logged once per {})", capitalized(),
+          PriceValidation.quoted(key), store.maxVersions(), kind.keyField(),
+          MeteringConfig.PRICE_VERSIONS,
+          Instant.ofEpochMilli(effectiveFroms.get(0)), kind.keyField());
+    }
+  }
+
+  /** Counts and logs a record that is not stored; {@code why} names the field and its value. */
+  private void invalid(String key, String why) {
+    counters.increment(Counter.PRICES_INVALID);
+    log.warn("{} for {} at {} not stored: {}", capitalized(), PriceValidation.quoted(key), where(), why);
+  }
+
+  private String topic() {
+    return context.recordMetadata().map(RecordMetadata::topic).orElse(storeName);
+  }
+
+  /** topic-partition@offset of the current record. */
+  private String where() {
+    return context.recordMetadata().map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse(storeName);
+  }
+
+  private String capitalized() {
+    return Character.toUpperCase(kind.name().charAt(0)) + kind.name().substring(1);
   }
 
   @Override

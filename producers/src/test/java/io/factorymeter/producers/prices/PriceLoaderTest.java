@@ -1,0 +1,51 @@
+package io.factorymeter.producers.prices;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code prices load} checks the whole file before it sends anything ({@link PriceLoader#read}
+ * comes before {@link PriceLoader#publish}): a price the pipeline would refuse is reported as
+ * {@code FILE:LINE: reason}.
+ */
+class PriceLoaderTest {
+
+  private static final String VALID =
+      "{\"type\":\"tariff\",\"site\":\"site-a\",\"currency\":\"USD\",\"pricePerKwh\":0.10,\"pue\":1.2,\"effectiveFrom\":\"2026-01-01T00:00:00Z\"}";
+
+  /** The error of a file whose third line is {@code bad}, between valid lines (and a blank one). */
+  private static String errorOfThirdLine(Path dir, String bad) throws Exception {
+    Path file = dir.resolve("prices.jsonl");
+    Files.write(file, List.of(VALID, "", bad, VALID.replace("2026-01-01", "2026-11-01")));
+    return assertThrows(IllegalArgumentException.class, () -> PriceLoader.read(file)).getMessage();
+  }
+
+  @Test
+  void namesFileAndLineOfEachPriceThePipelineWouldRefuse(@TempDir Path dir) throws Exception {
+    String file = dir.resolve("prices.jsonl").toString();
+    assertEquals(file + ":3: field \"pricePerKwh\" must be a finite number, got Infinity",
+        errorOfThirdLine(dir, VALID.replace("0.10", "Infinity")));
+    assertEquals(file + ":3: field \"pricePerKwh\" must be a finite number, got NaN",
+        errorOfThirdLine(dir, VALID.replace("0.10", "NaN")));
+    assertEquals(file + ":3: field \"pricePerKwh\" must be at least 0, got -0.1",
+        errorOfThirdLine(dir, VALID.replace("0.10", "-0.1")));
+    assertEquals(file + ":3: field \"pue\" must be at least 1, got 0.5", errorOfThirdLine(dir, VALID.replace("1.2", "0.5")));
+    assertEquals(file + ":3: field \"currency\" must be an ISO 4217 code like USD, got \"XYZ\"",
+        errorOfThirdLine(dir, VALID.replace("USD", "XYZ")));
+    assertEquals(file + ":3: field \"hourlyRate\" must be a finite number, got NaN", errorOfThirdLine(dir,
+        "{\"type\":\"gpu-rate\",\"gpuModel\":\"H100\",\"currency\":\"USD\",\"hourlyRate\":NaN,\"effectiveFrom\":\"2026-01-01T00:00:00Z\"}"));
+  }
+
+  @Test
+  void readsAValidFileWhole(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("prices.jsonl");
+    Files.write(file, List.of(VALID, "", VALID.replace("2026-01-01", "2026-11-01")));
+    assertEquals(2, PriceLoader.read(file).size());
+  }
+}

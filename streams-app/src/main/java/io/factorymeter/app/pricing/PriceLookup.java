@@ -1,0 +1,58 @@
+package io.factorymeter.app.pricing;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * "The price of a key in effect at t" for one stream task (SPEC §2), read from a
+ * {@link PriceVersionStore} and cached: per key, the version last found and the interval
+ * {@code [from, until)} it is valid for, so that the samples of a node, which mostly follow each
+ * other in time, are priced without a store read. The cache is dropped whenever the store was
+ * written since (a new, back-dated or ended version may change any interval).
+ *
+ * <p>Not thread-safe: one per task. Holds at most {@link #MAX_CACHED_KEYS} keys, the least
+ * recently used going first.
+ *
+ * @param <V> Tariff or GpuRate
+ */
+final class PriceLookup<V> {
+
+  /** Keys cached at most (sites or GPU models: a fleet has a handful). */
+  static final int MAX_CACHED_KEYS = 10_000;
+
+  private record Cached<V>(long from, long until, V price) {
+  }
+
+  private final PriceVersionStore store;
+  private final Deserializer<V> values;
+  private final Map<String, Cached<V>> cache = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Cached<V>> eldest) {
+      return size() > MAX_CACHED_KEYS;
+    }
+  };
+  private long generation = Long.MIN_VALUE;
+
+  PriceLookup(PriceVersionStore store, Deserializer<V> values) {
+    this.store = store;
+    this.values = values;
+  }
+
+  /** The price of {@code key} in effect at {@code epochMs}, or null when none is. */
+  V at(String key, long epochMs) {
+    long current = store.generation();   // read before the store: a write after it is seen next time
+    if (current != generation) {
+      cache.clear();
+      generation = current;
+    }
+    Cached<V> c = cache.get(key);
+    if (c != null && c.from() <= epochMs && epochMs < c.until()) {
+      return c.price();
+    }
+    PriceVersionStore.Version v = store.versionAt(key, epochMs);
+    V price = v.value() == null ? null : values.deserialize(store.name(), v.value());
+    cache.put(key, new Cached<>(v.from(), v.until(), price));
+    return price;
+  }
+}
