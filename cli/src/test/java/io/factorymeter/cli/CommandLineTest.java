@@ -143,7 +143,7 @@ class CommandLineTest {
     Files.write(prices, List.of("{\"type\":\"tariff\",\"site\":\"s\",\"currency\":\"USD\",\"pricePerKwh\":0.1,\"pue\":0.5,\"effectiveFrom\":\"2026-03-01T00:00:00Z\"}"));
     Run badPrice = run("prices", "load", prices.toString());
     assertEquals(1, badPrice.exitCode());
-    assertEquals("factory-meter: " + prices + ":1: field \"pue\" must be at least 1, got 0.5", badPrice.err().strip());
+    assertEquals("factory-meter: " + prices + ":1: field \"pue\" must be a finite number from 1 to 4, got 0.5", badPrice.err().strip());
 
     Run missingFile = run("replay", dir.resolve("nope.jsonl").toString());
     assertEquals(1, missingFile.exitCode());

@@ -4,13 +4,12 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.factorymeter.contract.NodeSampleRules;
+import io.factorymeter.contract.PriceRules;
 import io.factorymeter.producers.JsonObjects;
 import io.factorymeter.schema.GpuRate;
 import io.factorymeter.schema.Tariff;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Currency;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -18,23 +17,10 @@ import org.apache.avro.specific.SpecificRecord;
  * {@code {"type":"tariff","site":…,"currency":…,"pricePerKwh":…,"pue":…,"effectiveFrom":ISO}} and
  * {@code {"type":"gpu-rate","gpuModel":…,"currency":…,"hourlyRate":…,"effectiveFrom":ISO}}.
  *
- * <p>What a price must be (the pipeline checks the same before it stores a price, SPEC §2): the
- * currency an ISO 4217 code ({@link Currency} knows it); the site an identifier of SPEC §1, the GPU
- * model 1..128 printable characters; pricePerKwh (currency units per kWh) a finite number from 0
- * to {@value #MAX_PRICE_PER_KWH}; pue from 1 to {@value #MAX_PUE}; hourlyRate (currency units per
- * GPU-hour) from 0 to {@value #MAX_HOURLY_RATE}. The upper bounds keep the cost of the largest
- * sample SPEC §1 allows (2,048 kWh, 1,024 GPU-hours) within the 9.22 million currency units a
- * cost sum holds: 2,048 × 500 × 4 + 1,024 × 4,000 = 8,192,000. {@code NaN} and
- * {@code Infinity} are read as numbers so that they are reported as such.
+ * <p>What a price must be is {@link PriceRules} (the pipeline checks the same before it stores a
+ * price). {@code NaN} and {@code Infinity} are read as numbers so that they are reported as such.
  */
 public final class PriceJson {
-
-  /** Highest electricity price, currency units per kWh. */
-  public static final double MAX_PRICE_PER_KWH = 500;
-  /** Highest power usage effectiveness (the lowest is 1). */
-  public static final double MAX_PUE = 4;
-  /** Highest GPU capacity rate, currency units per GPU-hour. */
-  public static final double MAX_HOURLY_RATE = 4_000;
 
   private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
@@ -49,27 +35,19 @@ public final class PriceJson {
     JsonNode node = JsonObjects.read(JSON, line, IllegalArgumentException::new);
     String type = text(node, "type");
     String currency = text(node, "currency");
-    if (!isCurrency(currency)) {
-      throw new IllegalArgumentException("field \"currency\" must be an ISO 4217 code like USD, got \"" + currency + "\"");
-    }
     Instant effectiveFrom = instant(node, "effectiveFrom");
     switch (type) {
       case "tariff" -> {
         String site = text(node, "site");
-        if (!NodeSampleRules.ID.matcher(site).matches()) {
-          throw new IllegalArgumentException("field \"site\" must match " + NodeSampleRules.ID.pattern() + ", got " + node.get("site"));
-        }
-        double price = number(node, "pricePerKwh", 0, MAX_PRICE_PER_KWH);
-        double pue = number(node, "pue", 1, MAX_PUE);
-        return new Price(site, new Tariff(site, currency, price, pue, effectiveFrom), effectiveFrom);
+        Tariff tariff = new Tariff(site, currency, number(node, "pricePerKwh"), number(node, "pue"), effectiveFrom);
+        PriceRules.check(tariff).ifPresent(PriceJson::refuse);
+        return new Price(site, tariff, effectiveFrom);
       }
       case "gpu-rate" -> {
         String gpuModel = text(node, "gpuModel");
-        if (!NodeSampleRules.isGpuModel(gpuModel)) {
-          throw new IllegalArgumentException("field \"gpuModel\" must be 1..128 printable characters, got " + node.get("gpuModel"));
-        }
-        double rate = number(node, "hourlyRate", 0, MAX_HOURLY_RATE);
-        return new Price(gpuModel, new GpuRate(gpuModel, currency, rate, effectiveFrom), effectiveFrom);
+        GpuRate rate = new GpuRate(gpuModel, currency, number(node, "hourlyRate"), effectiveFrom);
+        PriceRules.check(rate).ifPresent(PriceJson::refuse);
+        return new Price(gpuModel, rate, effectiveFrom);
       }
       default -> throw new IllegalArgumentException("field \"type\" must be \"tariff\" or \"gpu-rate\", got \"" + type + "\"");
     }
@@ -86,41 +64,20 @@ public final class PriceJson {
     return v.asText();
   }
 
-  /** A finite number from {@code min} to {@code max}. */
-  private static double number(JsonNode node, String field, double min, double max) {
+  /** A JSON number (NaN and Infinity included: the rules then say what is wrong with them). */
+  private static double number(JsonNode node, String field) {
     JsonNode v = node.get(field);
     if (v == null || v.isNull()) {
       throw new IllegalArgumentException("missing field \"" + field + "\"");
     }
-    double d = v.asDouble();
-    String shown = v.isNumber() ? v.asText() : v.toString();   // NaN, Infinity unquoted; a string quoted
-    if (!v.isNumber() || !Double.isFinite(d)) {
-      throw new IllegalArgumentException("field \"" + field + "\" must be a finite number, got " + shown);
+    if (!v.isNumber()) {
+      throw new IllegalArgumentException("field \"" + field + "\" must be a number, got " + v);
     }
-    if (d < min) {
-      throw new IllegalArgumentException("field \"" + field + "\" must be at least " + plain(min) + ", got " + shown);
-    }
-    if (d > max) {
-      throw new IllegalArgumentException("field \"" + field + "\" must be at most " + plain(max) + ", got " + shown);
-    }
-    return d;
+    return v.asDouble();
   }
 
-  private static String plain(double v) {
-    return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
-  }
-
-  /** Whether {@code code} is an ISO 4217 currency code: three capital letters {@link Currency} knows. */
-  static boolean isCurrency(String code) {
-    if (!code.matches("[A-Z]{3}")) {
-      return false;
-    }
-    try {
-      Currency.getInstance(code);
-      return true;
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
+  private static void refuse(PriceRules.Problem problem) {
+    throw new IllegalArgumentException("field \"" + problem.field() + "\" " + problem.rule() + ", got " + problem.value());
   }
 
   private static Instant instant(JsonNode node, String field) {

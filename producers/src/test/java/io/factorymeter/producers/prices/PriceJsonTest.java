@@ -41,23 +41,23 @@ class PriceJsonTest {
 
   @Test
   void rejectsWhatCannotBeAPrice() {
-    assertEquals("field \"pue\" must be at least 1, got 0.9", error(TARIFF.replace("1.3", "0.9")));
-    assertEquals("field \"pue\" must be at least 1, got 0.5", error(TARIFF.replace("1.3", "0.5")));
-    assertEquals("field \"pue\" must be at most 4, got 4.5", error(TARIFF.replace("1.3", "4.5")));
-    assertEquals("field \"pue\" must be a finite number, got NaN", error(TARIFF.replace("1.3", "NaN")));
-    assertEquals("field \"pricePerKwh\" must be at least 0, got -0.12", error(TARIFF.replace("0.12", "-0.12")));
-    assertEquals("field \"pricePerKwh\" must be at most 500, got 500.5", error(TARIFF.replace("0.12", "500.5")));
-    assertEquals("field \"pricePerKwh\" must be a finite number, got Infinity", error(TARIFF.replace("0.12", "Infinity")));
-    assertEquals("field \"pricePerKwh\" must be a finite number, got Infinity", error(TARIFF.replace("0.12", "1e400")));
-    assertEquals("field \"pricePerKwh\" must be a finite number, got NaN", error(TARIFF.replace("0.12", "NaN")));
-    assertEquals("field \"pricePerKwh\" must be a finite number, got \"0.12\"", error(TARIFF.replace("0.12", "\"0.12\"")));
-    assertEquals("field \"hourlyRate\" must be at least 0, got -2.5", error(RATE.replace("2.5", "-2.5")));
-    assertEquals("field \"hourlyRate\" must be at most 4000, got 4000.5", error(RATE.replace("2.5", "4000.5")));
-    assertEquals("field \"hourlyRate\" must be a finite number, got -Infinity", error(RATE.replace("2.5", "-Infinity")));
-    assertEquals("field \"currency\" must be an ISO 4217 code like USD, got \"usd\"", error(TARIFF.replace("USD", "usd")));
-    assertEquals("field \"currency\" must be an ISO 4217 code like USD, got \"XYZ\"", error(TARIFF.replace("USD", "XYZ")));
-    assertEquals("field \"site\" must match [A-Za-z0-9._:/@-]{1,128}, got \"site a\"", error(TARIFF.replace("\"s\"", "\"site a\"")));
-    assertEquals("field \"gpuModel\" must be 1..128 printable characters, got \"H100\\t\"",
+    assertEquals("field \"pue\" must be a finite number from 1 to 4, got 0.9", error(TARIFF.replace("1.3", "0.9")));
+    assertEquals("field \"pue\" must be a finite number from 1 to 4, got 0.5", error(TARIFF.replace("1.3", "0.5")));
+    assertEquals("field \"pue\" must be a finite number from 1 to 4, got 4.5", error(TARIFF.replace("1.3", "4.5")));
+    assertEquals("field \"pue\" must be a finite number from 1 to 4, got NaN", error(TARIFF.replace("1.3", "NaN")));
+    assertEquals("field \"pricePerKwh\" must be a finite number from 0 to 500, got -0.12", error(TARIFF.replace("0.12", "-0.12")));
+    assertEquals("field \"pricePerKwh\" must be a finite number from 0 to 500, got 500.5", error(TARIFF.replace("0.12", "500.5")));
+    assertEquals("field \"pricePerKwh\" must be a finite number from 0 to 500, got Infinity", error(TARIFF.replace("0.12", "Infinity")));
+    assertEquals("field \"pricePerKwh\" must be a finite number from 0 to 500, got Infinity", error(TARIFF.replace("0.12", "1e400")));
+    assertEquals("field \"pricePerKwh\" must be a finite number from 0 to 500, got NaN", error(TARIFF.replace("0.12", "NaN")));
+    assertEquals("field \"pricePerKwh\" must be a number, got \"0.12\"", error(TARIFF.replace("0.12", "\"0.12\"")));
+    assertEquals("field \"hourlyRate\" must be a finite number from 0 to 4000, got -2.5", error(RATE.replace("2.5", "-2.5")));
+    assertEquals("field \"hourlyRate\" must be a finite number from 0 to 4000, got 4000.5", error(RATE.replace("2.5", "4000.5")));
+    assertEquals("field \"hourlyRate\" must be a finite number from 0 to 4000, got -Infinity", error(RATE.replace("2.5", "-Infinity")));
+    assertEquals("field \"currency\" must be an ISO 4217 currency code like USD, got 'usd'", error(TARIFF.replace("USD", "usd")));
+    assertEquals("field \"currency\" must be an ISO 4217 currency code like USD, got 'XYZ'", error(TARIFF.replace("USD", "XYZ")));
+    assertEquals("field \"site\" must match [A-Za-z0-9._:/@-]{1,128}, got 'site a'", error(TARIFF.replace("\"s\"", "\"site a\"")));
+    assertEquals("field \"gpuModel\" must be 1..128 printable characters, got 'H100?'",
         error(RATE.replace("H100-SXM5-80GB", "H100\\t")));
     assertEquals("field \"type\" must be \"tariff\" or \"gpu-rate\", got \"tax\"", error(TARIFF.replace("tariff", "tax")));
     assertEquals("field \"effectiveFrom\" must be an ISO-8601 instant like 2026-11-26T00:00:00Z, got \"2026-01-01\"",

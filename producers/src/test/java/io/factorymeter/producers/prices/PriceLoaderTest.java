@@ -29,16 +29,16 @@ class PriceLoaderTest {
   @Test
   void namesFileAndLineOfEachPriceThePipelineWouldRefuse(@TempDir Path dir) throws Exception {
     String file = dir.resolve("prices.jsonl").toString();
-    assertEquals(file + ":3: field \"pricePerKwh\" must be a finite number, got Infinity",
+    assertEquals(file + ":3: field \"pricePerKwh\" must be a finite number from 0 to 500, got Infinity",
         errorOfThirdLine(dir, VALID.replace("0.10", "Infinity")));
-    assertEquals(file + ":3: field \"pricePerKwh\" must be a finite number, got NaN",
+    assertEquals(file + ":3: field \"pricePerKwh\" must be a finite number from 0 to 500, got NaN",
         errorOfThirdLine(dir, VALID.replace("0.10", "NaN")));
-    assertEquals(file + ":3: field \"pricePerKwh\" must be at least 0, got -0.1",
+    assertEquals(file + ":3: field \"pricePerKwh\" must be a finite number from 0 to 500, got -0.1",
         errorOfThirdLine(dir, VALID.replace("0.10", "-0.1")));
-    assertEquals(file + ":3: field \"pue\" must be at least 1, got 0.5", errorOfThirdLine(dir, VALID.replace("1.2", "0.5")));
-    assertEquals(file + ":3: field \"currency\" must be an ISO 4217 code like USD, got \"XYZ\"",
+    assertEquals(file + ":3: field \"pue\" must be a finite number from 1 to 4, got 0.5", errorOfThirdLine(dir, VALID.replace("1.2", "0.5")));
+    assertEquals(file + ":3: field \"currency\" must be an ISO 4217 currency code like USD, got 'XYZ'",
         errorOfThirdLine(dir, VALID.replace("USD", "XYZ")));
-    assertEquals(file + ":3: field \"hourlyRate\" must be a finite number, got NaN", errorOfThirdLine(dir,
+    assertEquals(file + ":3: field \"hourlyRate\" must be a finite number from 0 to 4000, got NaN", errorOfThirdLine(dir,
         "{\"type\":\"gpu-rate\",\"gpuModel\":\"H100\",\"currency\":\"USD\",\"hourlyRate\":NaN,\"effectiveFrom\":\"2026-01-01T00:00:00Z\"}"));
   }
 

@@ -40,16 +40,16 @@ import org.apache.kafka.streams.state.WindowStore;
  * <pre>
  * factory.telemetry (bytes) ─ intake: decode, validate, late?, dedup, price ─┬─ dlq
  *                                                                             ├─ late
- *                       contributions of samples still open for metrics ◄─────┘
- *   ├─ by node (no repartition) ─ window (grace) ─────────────► factory.metrics.node.1m
- *   ├─ by cluster (repartition) ─ window (restatement horizon) ► factory.metrics.cluster.1m
- *   └─ fleet (repartition) ────── window (restatement horizon) ► factory.metrics.fleet.1m
+ *                                      contributions of metered samples ◄─────┘
+ *   ├─ by node (no repartition), open for metrics ─ window (grace) ────────► factory.metrics.node.1m
+ *   ├─ by cluster (repartition), all ── window (restatement horizon + 1 h) ► factory.metrics.cluster.1m
+ *   └─ fleet (repartition), all ─────── window (restatement horizon + 1 h) ► factory.metrics.fleet.1m
  * </pre>
  *
- * <p>The metric grace is applied once, at the intake, against the partition's stream time; the
- * cluster and fleet windows then accept everything the nodes accepted (their grace is the
- * restatement horizon), so a group's figures are always the sum of its nodes', however the
- * partitions' stream times drift apart. Prices come from two global versioned stores (see
+ * <p>The metric grace is applied once, at the intake, against the partition's stream time: a
+ * node window takes the samples still open for metrics. Cluster and fleet windows take every
+ * metered sample, as billing does, so for every hour the billing lines add up to the fleet also
+ * after late data (SPEC §3). Prices come from two global stores of every price version (see
  * {@link PriceHistory}).
  */
 public final class MeteringTopology {

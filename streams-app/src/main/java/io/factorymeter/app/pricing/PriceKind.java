@@ -1,5 +1,7 @@
 package io.factorymeter.app.pricing;
 
+import io.factorymeter.contract.PriceRules;
+
 import io.factorymeter.schema.GpuRate;
 import io.factorymeter.schema.Tariff;
 import java.util.Optional;
@@ -8,7 +10,7 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * What tells tariffs and GPU rates apart where they are handled alike (SPEC §2 prices): the
- * record's key field, its currency and effectiveFrom, and its rules ({@link PriceValidation}).
+ * record's key field, its currency and effectiveFrom, and its rules ({@link PriceRules}).
  *
  * @param name for log lines ("tariff", "GPU rate")
  * @param keyField the field the topic is keyed by ("site", "gpuModel")
@@ -26,13 +28,13 @@ public record PriceKind<V extends SpecificRecord>(
     Function<V, String> keyOf,
     Function<V, String> currencyOf,
     Function<V, Long> effectiveFromOf,
-    Function<V, Optional<PriceValidation.Problem>> check) {
+    Function<V, Optional<PriceRules.Problem>> check) {
 
   /** Electricity tariffs, keyed by site. */
   public static final PriceKind<Tariff> TARIFF = new PriceKind<>("tariff", "site", Tariff.class, Tariff::getSite,
-      Tariff::getCurrency, t -> t.getEffectiveFrom().toEpochMilli(), PriceValidation::check);
+      Tariff::getCurrency, t -> t.getEffectiveFrom().toEpochMilli(), PriceRules::check);
 
   /** GPU capacity rates, keyed by GPU model. */
   public static final PriceKind<GpuRate> GPU_RATE = new PriceKind<>("GPU rate", "gpuModel", GpuRate.class,
-      GpuRate::getGpuModel, GpuRate::getCurrency, g -> g.getEffectiveFrom().toEpochMilli(), PriceValidation::check);
+      GpuRate::getGpuModel, GpuRate::getCurrency, g -> g.getEffectiveFrom().toEpochMilli(), PriceRules::check);
 }

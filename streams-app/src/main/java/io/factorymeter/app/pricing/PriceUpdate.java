@@ -1,5 +1,7 @@
 package io.factorymeter.app.pricing;
 
+import io.factorymeter.contract.PriceRules;
+
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.metering.MeteringCounters;
 import io.factorymeter.app.metering.MeteringCounters.Counter;
@@ -33,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *   <li>When a key has more versions than the bound, its oldest are dropped: counted
  *       ({@code price-versions-dropped}) and logged once per key.
  *   <li>A record that does not decode, has no key, a key other than its site / GPU model, or breaks
- *       a rule of {@link PriceValidation}, is not stored: counted ({@code prices-invalid}) and
+ *       a rule of {@link PriceRules}, is not stored: counted ({@code prices-invalid}) and
  *       logged, one line naming key, field and value.
  *   <li>A price in a currency other than the deployment's is not stored: counted
  *       ({@code prices-ignored-currency}) and logged once per key and currency.
@@ -108,14 +110,14 @@ public final class PriceUpdate<V extends SpecificRecord> implements Processor<St
     }
     if (record.value() == null) {
       dropped(key, store.put(key, record.timestamp(), PriceVersionStore.ENDED));
-      log.info("{} for {} ended at {} (tombstone at {})", capitalized(), PriceValidation.quoted(key),
+      log.info("{} for {} ended at {} (tombstone at {})", capitalized(), PriceRules.quoted(key),
           Instant.ofEpochMilli(record.timestamp()), where());
       return;
     }
     V price;
     try {
       price = retry.call(() -> deserializer.deserialize(topic(), record.value()),
-          "the " + kind.name() + " for " + PriceValidation.quoted(key) + " at " + where());
+          "the " + kind.name() + " for " + PriceRules.quoted(key) + " at " + where());
     } catch (RegistryRetry.Stopped e) {
       throw e;
     } catch (RuntimeException e) {
@@ -124,10 +126,10 @@ public final class PriceUpdate<V extends SpecificRecord> implements Processor<St
     }
     String priceKey = kind.keyOf().apply(price);
     if (!key.equals(priceKey)) {
-      invalid(key, kind.keyField() + " = " + PriceValidation.quoted(priceKey) + ": must equal the record key");
+      invalid(key, kind.keyField() + " = " + PriceRules.quoted(priceKey) + ": must equal the record key");
       return;
     }
-    Optional<PriceValidation.Problem> problem = kind.check().apply(price);
+    Optional<PriceRules.Problem> problem = kind.check().apply(price);
     if (problem.isPresent()) {
       invalid(key, problem.get().toString());
       return;
@@ -137,7 +139,7 @@ public final class PriceUpdate<V extends SpecificRecord> implements Processor<St
       counters.increment(Counter.PRICES_IGNORED_CURRENCY);
       if (reported.add("currency|" + key + "|" + priceCurrency)) {
         log.warn("{} for {} is in {}, not the deployment's currency {}: ignored (logged once per {} and currency)",
-            capitalized(), PriceValidation.quoted(key), priceCurrency, currency, kind.keyField());
+            capitalized(), PriceRules.quoted(key), priceCurrency, currency, kind.keyField());
       }
       return;
     }
@@ -155,7 +157,7 @@ public final class PriceUpdate<V extends SpecificRecord> implements Processor<St
     if (reported.add("dropped|" + key)) {
       log.warn("{} for {} has more than the {} versions kept per {} ({}): its oldest are dropped, first the one "
           + "from {}; samples before the oldest kept version are unpriced (logged once per {})", capitalized(),
-          PriceValidation.quoted(key), store.maxVersions(), kind.keyField(),
+          PriceRules.quoted(key), store.maxVersions(), kind.keyField(),
           MeteringConfig.PRICE_VERSIONS,
           Instant.ofEpochMilli(effectiveFroms.get(0)), kind.keyField());
     }
@@ -164,7 +166,7 @@ public final class PriceUpdate<V extends SpecificRecord> implements Processor<St
   /** Counts and logs a record that is not stored; {@code why} names the field and its value. */
   private void invalid(String key, String why) {
     counters.increment(Counter.PRICES_INVALID);
-    log.warn("{} for {} at {} not stored: {}", capitalized(), PriceValidation.quoted(key), where(), why);
+    log.warn("{} for {} at {} not stored: {}", capitalized(), PriceRules.quoted(key), where(), why);
   }
 
   private String topic() {

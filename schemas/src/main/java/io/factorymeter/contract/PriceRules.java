@@ -1,15 +1,14 @@
-package io.factorymeter.app.pricing;
+package io.factorymeter.contract;
 
-import io.factorymeter.contract.NodeSampleRules;
 import io.factorymeter.schema.GpuRate;
 import io.factorymeter.schema.Tariff;
 import java.util.Currency;
 import java.util.Optional;
 
 /**
- * What a price must be to be stored (SPEC §2 prices). A price breaking a rule is not stored: it
- * is counted ({@code prices-invalid}) and logged. The same rules are checked by {@code prices
- * load} before it sends anything ({@code PriceJson} in the producers module).
+ * What a price must be (SPEC §2 prices), the one home of these rules: {@code prices load} checks
+ * them before it sends anything, and the pipeline before it stores a price (a price breaking one
+ * is not stored: it is counted, {@code prices-invalid}, and logged).
  *
  * <ul>
  *   <li>currency: an ISO 4217 code {@link Currency} knows (three capital letters);
@@ -27,7 +26,7 @@ import java.util.Optional;
  * units, so its total (8,192,000 units) stays representable. The bounds are far above real prices
  * in currencies whose unit is worth more than about a thousandth of a US dollar.
  */
-public final class PriceValidation {
+public final class PriceRules {
 
   /** Highest electricity price, currency units per kWh. */
   public static final double MAX_PRICE_PER_KWH = 500;
@@ -47,7 +46,7 @@ public final class PriceValidation {
     }
   }
 
-  private PriceValidation() {
+  private PriceRules() {
   }
 
   /** The first rule the tariff breaks, or empty when it may be stored. */
@@ -112,7 +111,7 @@ public final class PriceValidation {
   }
 
   /** The text in quotes, control characters shown as '?', cut after 64 characters (it goes to a log line). */
-  static String quoted(String s) {
+  public static String quoted(String s) {
     if (s == null) {
       return "null";
     }

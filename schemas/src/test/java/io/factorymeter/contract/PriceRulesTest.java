@@ -1,25 +1,24 @@
-package io.factorymeter.app.pricing;
+package io.factorymeter.contract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.factorymeter.app.metering.FixedPoint;
 import io.factorymeter.schema.GpuRate;
 import io.factorymeter.schema.Tariff;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-class PriceValidationTest {
+class PriceRulesTest {
 
   private static final Instant FROM = Instant.parse("2026-01-01T00:00:00Z");
 
   private static Optional<String> tariff(String site, String currency, double price, double pue) {
-    return PriceValidation.check(new Tariff(site, currency, price, pue, FROM)).map(Object::toString);
+    return PriceRules.check(new Tariff(site, currency, price, pue, FROM)).map(Object::toString);
   }
 
   private static Optional<String> rate(String gpu, String currency, double rate) {
-    return PriceValidation.check(new GpuRate(gpu, currency, rate, FROM)).map(Object::toString);
+    return PriceRules.check(new GpuRate(gpu, currency, rate, FROM)).map(Object::toString);
   }
 
   @Test
@@ -53,16 +52,17 @@ class PriceValidationTest {
     assertEquals(Optional.of("currency = 'usd': must be an ISO 4217 currency code like USD"), rate("g", "usd", 1));
     assertEquals(Optional.of("site = 'site a': must match [A-Za-z0-9._:/@-]{1,128}"), tariff("site a", "USD", 0.1, 1.2));
     assertEquals(Optional.of("gpuModel = 'H100?': must be 1..128 printable characters"), rate("H100\n", "USD", 1));
-    assertTrue(PriceValidation.isCurrency("EUR"));
+    assertTrue(PriceRules.isCurrency("EUR"));
   }
 
   @Test
   void theLargestSampleAtTheBoundsCostsLessThanALongOfPicosHolds() {
     // 2,000 W x 1,024 GPUs x 3,600 s = 7,372,800,000 J = 2,048 kWh; 1,024 GPU-hours
-    double energyCost = 2_048 * PriceValidation.MAX_PRICE_PER_KWH * PriceValidation.MAX_PUE;   // 4,096,000
-    double capacityCost = 1_024 * PriceValidation.MAX_HOURLY_RATE;                               // 4,096,000
-    assertEquals(4_096_000_000_000_000_000L, FixedPoint.picos(energyCost));
-    assertEquals(4_096_000_000_000_000_000L, FixedPoint.picos(capacityCost));
-    assertTrue(FixedPoint.picos(energyCost) <= Long.MAX_VALUE - FixedPoint.picos(capacityCost));
+    double energyCost = 2_048 * PriceRules.MAX_PRICE_PER_KWH * PriceRules.MAX_PUE;   // 4,096,000
+    double capacityCost = 1_024 * PriceRules.MAX_HOURLY_RATE;                               // 4,096,000
+    // costs are summed in picos (1e-12 units) in a signed 64-bit long
+    assertEquals(4_096_000_000_000_000_000L, Math.round(energyCost * 1e12));
+    assertEquals(4_096_000_000_000_000_000L, Math.round(capacityCost * 1e12));
+    assertTrue(Math.round(energyCost * 1e12) <= Long.MAX_VALUE - Math.round(capacityCost * 1e12));
   }
 }
