@@ -49,15 +49,15 @@ class OneLineErrorsTest {
           () -> CommandLineTest.runAsGiven("stack", "--kafka-port", Integer.toString(port), "--registry-port", Integer.toString(free)));
       assertEquals(1, kafka.exitCode());
       assertOneLine(kafka);
-      assertTrue(kafka.err().startsWith("factory-meter: Cannot start the local stack: Kafka port " + port
-          + " on 127.0.0.1 is already in use"), kafka.err());
+      assertTrue(kafka.err().startsWith("factory-meter: Cannot start the local stack: Kafka cannot listen on 127.0.0.1:" + port
+          + ": the port is already in use"), kafka.err());
 
       CommandLineTest.Run registry = assertTimeoutPreemptively(Duration.ofSeconds(60),
           () -> CommandLineTest.runAsGiven("stack", "--kafka-port", Integer.toString(free), "--registry-port", Integer.toString(port)));
       assertEquals(1, registry.exitCode());
       assertOneLine(registry);
-      assertTrue(registry.err().startsWith("factory-meter: Cannot start the local stack: Schema registry port " + port
-          + " on 127.0.0.1 is already in use"), registry.err());
+      assertTrue(registry.err().startsWith("factory-meter: Cannot start the local stack: Schema registry cannot listen on 127.0.0.1:"
+          + port + ": the port is already in use"), registry.err());
     }
   }
 

@@ -200,7 +200,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       socket.setReuseAddress(true);
       socket.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
     } catch (IOException e) {
-      throw new IllegalStateException(what + " port " + port + " on 127.0.0.1 is already in use", e);
+      throw new IllegalStateException(what + " cannot listen on 127.0.0.1:" + port + ": the port is already in use", e);
     }
   }
 
