@@ -80,7 +80,7 @@ final class ReplayCommand implements Callable<Integer> {
       throw new UserError(e.getMessage(), 2);
     }
     EndHeartbeat end = close ? EndHeartbeat.closingTheHour(pipeline.billingGrace(), pipeline.maxFutureSkew())
-        : heartbeat ? EndHeartbeat.atLatestSample(pipeline.maxFutureSkew()) : EndHeartbeat.none();
+        : heartbeat ? EndHeartbeat.atLatestSample(pipeline.maxFutureSkew()) : EndHeartbeat.none(pipeline.maxFutureSkew());
     TelemetryReplay.Options options;
     try {
       Optional<TelemetryFormat> fmt = format == null ? Optional.empty() : Optional.of(TelemetryFormat.parse(format));
@@ -104,6 +104,11 @@ final class ReplayCommand implements Callable<Integer> {
     report.heartbeat().ifPresent(t -> System.err.println("Heartbeat at " + OutputKey.iso(t) + " sent to every partition of "
         + topic + (close ? " (closes the billing hour " + OutputKey.iso(t.minus(pipeline.billingGrace()).minus(MeteringConfig.BILLING_PERIOD))
         + ")" : "")));
+    if (report.aheadOfClock() > 0) {
+      System.err.println("factory-meter: warning: " + report.aheadOfClock() + " sample(s) lay more than "
+          + DurationConverter.format(pipeline.maxFutureSkew()) + " ahead of this machine's clock when sent; the pipeline"
+          + " dead-letters them as FUTURE_TIMESTAMP");
+    }
     report.heartbeatRefused().ifPresent(t -> System.err.println("factory-meter: no heartbeat sent: its event time "
         + OutputKey.iso(t) + " lies more than " + DurationConverter.format(pipeline.maxFutureSkew())
         + " ahead of this machine's clock; the pipeline would dead-letter it as FUTURE_TIMESTAMP"));

@@ -116,6 +116,22 @@ class ProducerClockTest {
   }
 
   @Test
+  void replaySaysWhatThePipelineWouldDeadLetterAsFutureTimestamp(@TempDir Path dir) throws Exception {
+    Instant future = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+    Path file = dir.resolve("future.jsonl");
+    Files.write(file, List.of(String.format(SAMPLE, "n-a", "2026-11-26T10:00:00Z"), String.format(SAMPLE, "n-b", future)));
+    CommandLineTest.Run replay = run("replay", "--close", "--topic", "clock.future", file.toString());
+    assertEquals(0, replay.exitCode(), replay.err());
+    assertTrue(replay.out().startsWith("Sent 2 records"), "sent all the same: " + replay.out());
+    assertTrue(replay.err().contains("factory-meter: warning: 1 sample(s) lay more than 5m ahead of this machine's clock when sent;"
+        + " the pipeline dead-letters them as FUTURE_TIMESTAMP"), replay.err());
+    assertTrue(replay.err().contains("factory-meter: no heartbeat sent: its event time "), replay.err());
+    assertTrue(replay.err().contains(" lies more than 5m ahead of this machine's clock"), replay.err());
+    List<JsonNode> records = tail("clock.future", 5, "8s");
+    assertEquals(2, records.size(), "the two samples, no heartbeat: " + records);
+  }
+
+  @Test
   void aSimulatedFleetStampsItsRecordsWithItsOwnClockAndTheBrokerLogsNoErrors() throws Exception {
     Logger replicaManager = (Logger) LoggerFactory.getLogger("kafka.server.ReplicaManager");
     ListAppender<ILoggingEvent> brokerErrors = new ListAppender<>();

@@ -28,7 +28,11 @@ public record EndHeartbeat(Kind kind, Duration billingGrace, Duration maxFutureS
   public enum Kind { NONE, LATEST_SAMPLE, CLOSE_HOUR }
 
   public static EndHeartbeat none() {
-    return new EndHeartbeat(Kind.NONE, DEFAULT_BILLING_GRACE, DEFAULT_MAX_FUTURE_SKEW);
+    return none(DEFAULT_MAX_FUTURE_SKEW);
+  }
+
+  public static EndHeartbeat none(Duration maxFutureSkew) {
+    return new EndHeartbeat(Kind.NONE, DEFAULT_BILLING_GRACE, maxFutureSkew);
   }
 
   public static EndHeartbeat atLatestSample() {
@@ -56,7 +60,10 @@ public record EndHeartbeat(Kind kind, Duration billingGrace, Duration maxFutureS
     };
   }
 
-  /** Whether the pipeline takes a heartbeat at {@code eventTimeMs} stamped {@code recordTimestampMs} (not FUTURE_TIMESTAMP). */
+  /**
+   * Whether the pipeline takes an event time {@code eventTimeMs} (of a heartbeat or a sample) in a
+   * record stamped {@code recordTimestampMs}, rather than dead-lettering it as FUTURE_TIMESTAMP.
+   */
   public boolean acceptedAt(long eventTimeMs, long recordTimestampMs) {
     return eventTimeMs - recordTimestampMs <= maxFutureSkew.toMillis();
   }

@@ -15,7 +15,9 @@ import java.util.Optional;
  * @param heartbeatRefused the event time of an end heartbeat that was not sent because it lies
  *     further ahead of the producer's clock than the pipeline accepts (it would be dead-lettered
  *     as FUTURE_TIMESTAMP)
+ * @param aheadOfClock samples sent whose timestamp lay further ahead of the producer's clock than the
+ *     pipeline accepts: it dead-letters them as FUTURE_TIMESTAMP (replay sends them all the same)
  */
 public record ReplayReport(long sent, List<RejectedLine> rejected, boolean stoppedEarly, Optional<Instant> latestSample,
-    Optional<Instant> heartbeat, Optional<Instant> heartbeatRefused) {
+    Optional<Instant> heartbeat, Optional<Instant> heartbeatRefused, long aheadOfClock) {
 }

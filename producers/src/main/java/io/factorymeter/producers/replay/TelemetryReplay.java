@@ -83,7 +83,7 @@ public final class TelemetryReplay {
     if (options.strict()) {
       List<RejectedLine> rejected = check(files);
       if (!rejected.isEmpty()) {
-        return new ReplayReport(0, rejected, true, Optional.empty(), Optional.empty(), Optional.empty());
+        return new ReplayReport(0, rejected, true, Optional.empty(), Optional.empty(), Optional.empty(), 0);
       }
     }
     long totalBytes = totalBytes(files);
@@ -93,6 +93,7 @@ public final class TelemetryReplay {
     long firstEventTime = Long.MIN_VALUE;
     long wallStart = System.nanoTime();
     long sent = 0;
+    long ahead = 0;
     long bytesBefore = 0;
     files:
     for (Path file : files) {
@@ -118,6 +119,9 @@ public final class TelemetryReplay {
             long due = wallStart + (long) (TimeUnit.MILLISECONDS.toNanos(Math.max(ts, maxEventTime) - firstEventTime) / options.speedup());
             Pacing.sleepUntil(due, () -> false);
           }
+          if (!options.end().acceptedAt(ts, sender.now())) {
+            ahead++;
+          }
           sender.send(sample.getNodeId(), sample);
           maxEventTime = Math.max(maxEventTime, ts);
           if (++sent % 4096 == 0) {
@@ -141,7 +145,7 @@ public final class TelemetryReplay {
     }
     sender.flush();
     listener.progress(sent, totalBytes, totalBytes);
-    return new ReplayReport(sender.acknowledged(), List.copyOf(rejected), stopped, latest, heartbeat, refused);
+    return new ReplayReport(sender.acknowledged(), List.copyOf(rejected), stopped, latest, heartbeat, refused, ahead);
   }
 
   /** Reads every file completely and returns its rejected parts, telling the listener of each; sends nothing. */
