@@ -29,6 +29,21 @@ if command -v dpkg >/dev/null; then
   fi
 fi
 
+# node-gyp compiles the addon against the Node.js headers. By default it downloads them from
+# nodejs.org into its cache (~/.cache/node-gyp), which fails where only the package registries are
+# reachable; the machine's Node.js package ships them (e.g. /usr/include/node), so point node-gyp
+# there (npm's nodedir setting) unless the caller chose a nodedir already.
+if [[ -z "${npm_config_nodedir:-}" ]]; then
+  prefix="$(dirname "$(dirname "$(node -p 'process.execPath')")")"
+  if [[ -f "$prefix/include/node/node.h" && -f "$prefix/include/node/common.gypi" ]]; then
+    export npm_config_nodedir="$prefix"
+    echo "install.sh: Node.js headers from $prefix/include/node (npm_config_nodedir=$prefix)" >&2
+  else
+    echo "install.sh: no Node.js headers under $prefix/include/node; node-gyp will try to download them" \
+      "(install a Node.js package that ships them, e.g. Debian's nodejs, or set npm_config_nodedir)" >&2
+  fi
+fi
+
 # npm ci only when node_modules does not match the lock file yet (a build of librdkafka takes ~2 minutes).
 if ! cmp -s "$DIR/package-lock.json" "$DIR/node_modules/.package-lock.json.installed" 2>/dev/null; then
   echo "install.sh: npm ci in $DIR (builds librdkafka; about 2 minutes)" >&2

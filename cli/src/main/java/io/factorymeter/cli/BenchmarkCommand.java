@@ -37,8 +37,9 @@ final class BenchmarkCommand implements Runnable {
 
   /** Samples per second replay sustains: a simulated history file sent through the real producer and broker. */
   @Command(name = "replay", mixinStandardHelpOptions = true,
-      description = {"How many samples per second replay sustains here: simulates a history file (not timed),",
-          "then replays it to a fresh in-process broker and registry (timed, until every record is acknowledged)."})
+      description = {"Measure how many samples per second replay sustains here.",
+          "Simulates a history file (not timed), then replays it to a fresh in-process broker and registry (timed, until"
+              + " every record is acknowledged)."})
   static final class Replay implements Callable<Integer> {
 
     @Mixin

@@ -32,8 +32,8 @@ final class BillingCommand implements Runnable {
 
   /** Writes the latest revision of every billing line in a time range, sorted by tenant, model, period. */
   @Command(name = "export", mixinStandardHelpOptions = true,
-      description = {"Export invoice lines: the compacted billing topic read with read_committed, the latest revision",
-          "of each tenant x model x hour whose period starts in [--from, --to), sorted by tenant, model, period."})
+      description = {"Export invoice lines: the latest revision of each tenant x model x hour whose period starts in [--from, --to).",
+          "The compacted billing topic is read with read_committed up to its end; lines are sorted by tenant, model, period."})
   static final class Export implements Callable<Integer> {
 
     @Mixin

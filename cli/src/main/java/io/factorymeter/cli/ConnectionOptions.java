@@ -29,7 +29,7 @@ public final class ConnectionOptions {
   String bootstrapServers;
 
   @Option(names = "--schema-registry-url", paramLabel = "URL[,URL]",
-      description = "Confluent-compatible schema registry (default: " + DEFAULT_SCHEMA_REGISTRY_URL + ").")
+      description = {"Confluent-compatible schema registry, one URL or several comma-separated; default:", DEFAULT_SCHEMA_REGISTRY_URL})
   String schemaRegistryUrl;
 
   @Option(names = "--config", paramLabel = "FILE",

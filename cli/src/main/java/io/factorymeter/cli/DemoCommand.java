@@ -8,6 +8,7 @@ import io.factorymeter.producers.prices.PriceJson;
 import io.factorymeter.producers.prices.PriceLoader;
 import io.factorymeter.producers.simulate.FleetSimulator;
 import io.factorymeter.producers.simulate.FleetSpec;
+import io.factorymeter.producers.simulate.SimulatedClock;
 import io.factorymeter.producers.simulate.SimulationRunner;
 import io.factorymeter.schema.NodeSample;
 import io.factorymeter.stack.LocalStack;
@@ -85,8 +86,10 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println("Pipeline          running: factory.telemetry -> factory.metrics.{node,cluster,fleet}.1m");
 
     FleetSimulator simulator = new FleetSimulator(spec, Instant.now());
-    AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(props, TELEMETRY);
-    SimulationRunner runner = new SimulationRunner(simulator, s -> sender.send(s.getNodeId(), s, null), speedup, null,
+    TopicSetup.ensureTelemetry(props, TELEMETRY); // created by the pipeline; this waits until its partitions take records
+    // the fleet's clock is the simulated one, which --speedup runs ahead of the wall clock
+    AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(props, TELEMETRY, new SimulatedClock(simulator::time));
+    SimulationRunner runner = new SimulationRunner(simulator, s -> sender.send(s.getNodeId(), s), speedup, null,
         sender.heartbeatEveryMinute());
     resources.add(() -> runner.stop());
     Thread simulation = new Thread(() -> {

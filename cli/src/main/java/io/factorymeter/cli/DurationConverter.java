@@ -22,4 +22,19 @@ public final class DurationConverter implements ITypeConverter<Duration> {
       throw new TypeConversionException("'" + value + "' is not a duration (examples: 500ms, 10s, 5m, 2h, 1d, PT10S)");
     }
   }
+
+  /** A duration in the same syntax, in the largest unit that divides it: {@code 5m}, {@code 90s}, {@code 1500ms}. */
+  public static String format(Duration d) {
+    long ms = d.toMillis();
+    if (ms != 0 && ms % 86_400_000 == 0) {
+      return ms / 86_400_000 + "d";
+    }
+    if (ms != 0 && ms % 3_600_000 == 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms != 0 && ms % 60_000 == 0) {
+      return ms / 60_000 + "m";
+    }
+    return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+  }
 }

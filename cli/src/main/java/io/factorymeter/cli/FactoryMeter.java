@@ -12,7 +12,7 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /** {@code ./factory-meter}: the command-line tool of Factory Meter. */
-@Command(name = "factory-meter", mixinStandardHelpOptions = true, version = "factory-meter 0.1.0",
+@Command(name = "factory-meter", mixinStandardHelpOptions = true, versionProvider = ProjectVersion.class,
     description = "Metering for AI factories: tokens, energy, cost and uptime of GPU fleets on Kafka.",
     subcommands = {StackCommand.class, RunCommand.class, SimulateCommand.class, ReplayCommand.class, ReplayTraceCommand.class, RecordCommand.class, ScrapeCommand.class, HeartbeatCommand.class,
         TailCommand.class, BillingCommand.class, ResetCommand.class,
@@ -39,6 +39,11 @@ public final class FactoryMeter implements Runnable {
 
   private static boolean verbose;
 
+  /** Whether --verbose was given: show stack traces and library output. */
+  static boolean verbose() {
+    return verbose;
+  }
+
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(), "Missing command");
@@ -53,7 +58,7 @@ public final class FactoryMeter implements Runnable {
 
   /** Runs a command line and returns its exit code: 0 ok, 1 failure, 2 bad usage. */
   public static int execute(String... args) {
-    CommandLine cl = new CommandLine(new FactoryMeter());
+    CommandLine cl = commandLine();
     cl.setParameterExceptionHandler((ex, arguments) -> {
       PrintWriter err = ex.getCommandLine().getErr();
       err.println("factory-meter: " + ex.getMessage() + " (see: " + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
@@ -75,6 +80,19 @@ public final class FactoryMeter implements Runnable {
       return 1;
     });
     return cl.execute(args);
+  }
+
+  /** The command tree: every command prints the project version for -V, and a full sentence as its summary. */
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new FactoryMeter());
+    setVersion(cl);
+    CommandSummaries.apply(cl);
+    return cl;
+  }
+
+  private static void setVersion(CommandLine cl) {
+    cl.getCommandSpec().versionProvider(new ProjectVersion());
+    cl.getSubcommands().values().forEach(FactoryMeter::setVersion);
   }
 
   /** One line for an unexpected exception: the most specific message in its cause chain. */

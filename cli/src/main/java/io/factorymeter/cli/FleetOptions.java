@@ -10,7 +10,7 @@ public final class FleetOptions {
   @Option(names = "--nodes", defaultValue = "24", description = "GPU nodes (default: ${DEFAULT-VALUE}).")
   int nodes;
 
-  @Option(names = "--clusters", defaultValue = "4", description = "Clusters; alternate H100 and B200 (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--clusters", defaultValue = "4", description = "Clusters, of H100, B200, H200 and GB200 nodes in turn (default: ${DEFAULT-VALUE}).")
   int clusters;
 
   @Option(names = "--sites", defaultValue = "2", description = "Data-center sites (default: ${DEFAULT-VALUE}).")

@@ -34,8 +34,10 @@ public final class LocalStackOptions {
     } catch (RuntimeException e) {
       for (Throwable t = e; t != null; t = t.getCause()) {
         if (t instanceof BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {
-          throw new UserError("Cannot start the local stack: a port is already in use (Kafka " + kafkaPort
-              + ", registry " + registryPort + "); is another stack running? Choose others with --kafka-port / --registry-port");
+          String which = String.valueOf(e.getMessage()).contains("already in use") ? e.getMessage()
+              : "a port is already in use (Kafka " + kafkaPort + ", registry " + registryPort + ")";
+          throw new UserError("Cannot start the local stack: " + which
+              + "; is another stack running? Choose others with --kafka-port / --registry-port");
         }
       }
       throw new UserError("Cannot start the local stack: " + e.getMessage());

@@ -32,10 +32,11 @@ final class PricesCommand implements Runnable {
 
   /** Publishes a JSON Lines price file, each record stamped with its effectiveFrom. */
   @Command(name = "load", mixinStandardHelpOptions = true,
-      description = {"Publish tariffs and GPU rates from JSON Lines:",
+      description = {"Publish tariffs and GPU rates from a JSON Lines file, each record stamped with its effectiveFrom.",
+          "One object per line:",
           "  {\"type\":\"tariff\",\"site\":…,\"currency\":…,\"pricePerKwh\":…,\"pue\":…,\"effectiveFrom\":ISO}",
           "  {\"type\":\"gpu-rate\",\"gpuModel\":…,\"currency\":…,\"hourlyRate\":…,\"effectiveFrom\":ISO}",
-          "Record timestamp = effectiveFrom. The file is checked completely before anything is sent."})
+          "The file is checked completely before anything is sent."})
   static final class Load implements Callable<Integer> {
 
     @Mixin

@@ -23,10 +23,15 @@ import picocli.CommandLine.Parameters;
 
 /** Writes the samples of a telemetry topic to a file that replay reads back: the archive side of replay. */
 @Command(name = "record", mixinStandardHelpOptions = true,
-    description = {"Write the NodeSamples of a topic, from its beginning to its end at the start of the command,",
-        "to a replayable file: JSON Lines, flat CSV or Avro (from the name, or --format), gzip when it ends in .gz.",
-        "Heartbeats are left out; records that are not NodeSamples are reported and left out."})
+    description = {"Write the NodeSamples of a topic to a file that replay reads back.",
+        "Reads the topic from its beginning to its end at the start of the command (read_committed) and writes JSON Lines,"
+            + " flat CSV or Avro (from the file name, or --format), gzip when the name ends in .gz. Heartbeats are left out."
+            + " A topic that holds records but no NodeSample is an error (exit status 1), and the file is left as it was;"
+            + " single records that are not NodeSamples are reported and left out."})
 final class RecordCommand implements Callable<Integer> {
+
+  /** Records that are not NodeSamples are named one per line up to this many, then only counted. */
+  static final int MAX_SKIPPED_SHOWN = 10;
 
   @Mixin
   ConnectionOptions connection;
@@ -51,6 +56,7 @@ final class RecordCommand implements Callable<Integer> {
     Map<String, Object> props = connection.reachableProperties();
     SchemaRegistryAvroSerde<NodeSample> serde = SchemaRegistryAvroSerde.forType(NodeSample.class, props, false);
     long[] counts = {0, 0};   // written, skipped
+    String[] firstSkipped = {null};
     // written beside the output and moved over it when complete: a failed run leaves an existing file as it was
     Path partial = output.resolveSibling(".partial-" + output.getFileName());
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(TopicSnapshot.readerProps(props), new StringDeserializer(),
@@ -67,9 +73,19 @@ final class RecordCommand implements Callable<Integer> {
           throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
           counts[1]++;
-          System.err.println("skipped " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + e.getMessage());
+          String where = r.topic() + "-" + r.partition() + "@" + r.offset();
+          if (firstSkipped[0] == null) {
+            firstSkipped[0] = where + ": " + FactoryMeter.describe(e);
+          }
+          if (counts[1] <= MAX_SKIPPED_SHOWN) {
+            System.err.println("skipped " + where + ": " + FactoryMeter.describe(e));
+          }
         }
       });
+      if (counts[0] == 0 && counts[1] > 0) {
+        throw new UserError(topic + " holds no NodeSamples: none of its " + counts[1] + " record(s) with a value is one (first: "
+            + firstSkipped[0] + "); " + output + " was not written");
+      }
       out.close();
       Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING);
     } catch (IllegalArgumentException e) {
@@ -82,7 +98,8 @@ final class RecordCommand implements Callable<Integer> {
       Files.deleteIfExists(partial);
     }
     System.out.printf("Wrote %d samples from %s to %s%s%n", counts[0], topic, output,
-        counts[1] == 0 ? "" : "; " + counts[1] + " record(s) were not NodeSamples");
+        counts[1] == 0 ? "" : "; " + counts[1] + " record(s) were not NodeSamples" + (counts[1] > MAX_SKIPPED_SHOWN
+            ? " (the first " + MAX_SKIPPED_SHOWN + " named above)" : ""));
     return 0;
   }
 }

@@ -1,6 +1,9 @@
 package io.factorymeter.cli;
 
+import io.factorymeter.app.config.MeteringConfig;
+import io.factorymeter.contract.OutputKey;
 import io.factorymeter.producers.kafka.AvroRecordSender;
+import io.factorymeter.producers.replay.EndHeartbeat;
 import io.factorymeter.producers.replay.RejectedLine;
 import io.factorymeter.producers.replay.ReplayReport;
 import io.factorymeter.producers.replay.TelemetryReplay;
@@ -13,9 +16,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,10 +28,11 @@ import picocli.CommandLine.Parameters;
 
 /** Replays historic telemetry files to the input topic, keyed by nodeId, with their original timestamps. */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-    description = {"Replay historic telemetry to Kafka, keyed by nodeId, with the samples' original timestamps:",
-        "JSON Lines (.jsonl), flat CSV (.csv, one row per sample x usage entry) or Avro container files (.avro),",
-        "each optionally gzip (.gz). A line that is not a NodeSample is reported with its file and line number and",
-        "skipped (or stops the run under --strict). A progress bar shows on a terminal."})
+    description = {"Replay historic telemetry to Kafka, keyed by nodeId, with the samples' original timestamps.",
+        "Reads JSON Lines (.jsonl), flat CSV (.csv, one row per sample x usage entry) or Avro container files (.avro),"
+            + " each optionally gzip (.gz). A line that is not a NodeSample is reported as FILE:LINE: reason (the record"
+            + " number for Avro) and skipped; --strict checks every file first and sends nothing if a line is rejected."
+            + " Records are stamped with this machine's clock. A progress bar shows on a terminal."})
 final class ReplayCommand implements Callable<Integer> {
 
   @Mixin
@@ -45,7 +51,8 @@ final class ReplayCommand implements Callable<Integer> {
       description = "Event-time seconds per wall-clock second, from the first sample on; max for as fast as the cluster takes them (default: ${DEFAULT-VALUE}).")
   String speedup;
 
-  @Option(names = "--strict", description = "Stop at the first line that is not a NodeSample and exit with status 1.")
+  @Option(names = "--strict", description = "Check every file completely before sending anything; if a line is not a"
+      + " NodeSample, send nothing and exit with status 1.")
   boolean strict;
 
   @Option(names = "--heartbeat", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -53,19 +60,36 @@ final class ReplayCommand implements Callable<Integer> {
           + " did not touch move on too (default: on; --no-heartbeat turns it off).")
   boolean heartbeat;
 
+  @Option(names = "--close",
+      description = "End with a heartbeat that closes the billing hour of the latest sample instead: at the end of that"
+          + " hour + the billing grace (factory.meter.billing.grace, 10m by default; set it here as the pipeline has it),"
+          + " so that the hour's bill is settled now. Samples of the following hour sent later are still billed, but"
+          + " the metric windows that ended by then minus the metric grace (the first 8 minutes of that hour by"
+          + " default) are closed: those samples count as late for metrics.")
+  boolean close;
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     files.forEach(ReadableFile::require);
     double pace = Speedup.parse(speedup);
+    Map<String, Object> props = connection.properties();
+    MeteringConfig pipeline;
+    try {
+      pipeline = MeteringConfig.from(props);
+    } catch (ConfigException e) {
+      throw new UserError(e.getMessage(), 2);
+    }
+    EndHeartbeat end = close ? EndHeartbeat.closingTheHour(pipeline.billingGrace(), pipeline.maxFutureSkew())
+        : heartbeat ? EndHeartbeat.atLatestSample(pipeline.maxFutureSkew()) : EndHeartbeat.none(pipeline.maxFutureSkew());
     TelemetryReplay.Options options;
     try {
       Optional<TelemetryFormat> fmt = format == null ? Optional.empty() : Optional.of(TelemetryFormat.parse(format));
       files.forEach(f -> TelemetryReplay.formatOf(f, fmt));
-      options = new TelemetryReplay.Options(fmt, strict, heartbeat, pace);
+      options = new TelemetryReplay.Options(fmt, strict, end, pace);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), 2);
     }
-    Map<String, Object> props = connection.reachableProperties();
+    Reachability.requireKafkaAndRegistry(props);
     TopicSetup.ensureTelemetry(props, topic);
     long started = System.nanoTime();
     ReplayReport report;
@@ -76,18 +100,30 @@ final class ReplayCommand implements Callable<Integer> {
     double seconds = (System.nanoTime() - started) / 1e9;
     System.out.printf(Locale.ROOT, "Sent %d records to %s from %d file(s) in %.1f s (%.0f records/s); %d line(s) rejected%s%n",
         report.sent(), topic, files.size(), seconds, report.sent() / Math.max(seconds, 1e-9), report.rejected().size(),
-        report.stoppedEarly() ? " (stopped at the first, --strict)" : "");
+        report.stoppedEarly() ? " (--strict: nothing sent)" : "");
+    report.heartbeat().ifPresent(t -> System.err.println("Heartbeat at " + OutputKey.iso(t) + " sent to every partition of "
+        + topic + (close ? " (closes the billing hour " + OutputKey.iso(t.minus(pipeline.billingGrace()).minus(MeteringConfig.BILLING_PERIOD))
+        + ")" : "")));
+    if (report.aheadOfClock() > 0) {
+      System.err.println("factory-meter: warning: " + report.aheadOfClock() + " sample(s) lay more than "
+          + DurationConverter.format(pipeline.maxFutureSkew()) + " ahead of this machine's clock when sent; the pipeline"
+          + " dead-letters them as FUTURE_TIMESTAMP");
+    }
+    report.heartbeatRefused().ifPresent(t -> System.err.println("factory-meter: no heartbeat sent: its event time "
+        + OutputKey.iso(t) + " lies more than " + DurationConverter.format(pipeline.maxFutureSkew())
+        + " ahead of this machine's clock; the pipeline would dead-letter it as FUTURE_TIMESTAMP"));
     return report.stoppedEarly() ? 1 : 0;
   }
 
-  /** Rejected lines to stderr; a progress bar (MiB read, records, rate, ETA) when stderr is a terminal. */
+  /** Rejected lines to stderr; a progress bar (bytes read, rate, records, ETA) when stderr is a terminal. */
   private static final class Progress implements TelemetryReplay.Listener, AutoCloseable {
+    private final AtomicLong records = new AtomicLong();
     private final ProgressBar bar;
 
     Progress(long totalBytes) {
       this.bar = System.console() == null ? null : new ProgressBarBuilder().setTaskName("replay")
-          .setInitialMax(Math.max(1, totalBytes)).setUnit(" MiB", 1 << 20).setStyle(ProgressBarStyle.ASCII)
-          .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).showSpeed().build();
+          .setInitialMax(Math.max(1, totalBytes)).setRenderer(new ReplayProgressLine(records::get))
+          .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
     }
 
     @Override
@@ -97,9 +133,9 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public void progress(long samples, long bytesRead, long totalBytes) {
+      records.set(samples);
       if (bar != null) {
         bar.stepTo(bytesRead);
-        bar.setExtraMessage(String.format(Locale.ROOT, "%,d records", samples));
       }
     }
 

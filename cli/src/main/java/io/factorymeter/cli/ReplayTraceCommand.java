@@ -31,10 +31,11 @@ import picocli.CommandLine.Parameters;
 
 /** Turns per-request LLM traces (Azure LLM inference traces) into NodeSamples of a configurable fleet. */
 @Command(name = "replay-trace", mixinStandardHelpOptions = true,
-    description = {"Turn per-request LLM traces (the Azure LLM inference trace CSVs: TIMESTAMP,ContextTokens,GeneratedTokens)",
-        "into NodeSamples: requests go round robin to the fleet's nodes and are drawn to tenants; prompt tokens count",
-        "at arrival, generated tokens over their generation time; power and temperature follow the ML.ENERGY-calibrated",
-        "power model of the chosen model and GPU. Every token of the trace is in the samples."})
+    description = {"Turn per-request LLM traces (the Azure LLM inference trace CSVs) into the NodeSamples of a fleet serving them.",
+        "The CSV columns are TIMESTAMP,ContextTokens,GeneratedTokens. Requests go round robin to the fleet's nodes and are"
+            + " drawn to tenants; prompt tokens count at arrival, generated tokens over their generation time; power and"
+            + " temperature follow the ML.ENERGY-calibrated power model of the chosen model and GPU. Every token of the"
+            + " trace is in the samples. Sent to Kafka, records are stamped with this machine's clock."})
 final class ReplayTraceCommand implements Callable<Integer> {
 
   @Mixin
@@ -59,7 +60,8 @@ final class ReplayTraceCommand implements Callable<Integer> {
       description = "Model every node serves, one of the bundled ML.ENERGY profiles (default: ${DEFAULT-VALUE}).")
   String model;
 
-  @Option(names = "--gpu", defaultValue = "H100", description = "H100 or B200 (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--gpu", defaultValue = "H100",
+      description = "GPU type: H100, H200, B200 or GB200 (H200 and GB200 derived from the measured H100 and B200 figures; default: ${DEFAULT-VALUE}).")
   String gpu;
 
   @Option(names = "--tenants", defaultValue = "3", description = "Tenants the requests are drawn for (default: ${DEFAULT-VALUE}).")
@@ -138,7 +140,7 @@ final class ReplayTraceCommand implements Callable<Integer> {
     try (AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(props, topic)) {
       Consumer<Instant> heartbeats = sender.heartbeatEveryMinute();
       TraceToSamples.convert(trace, fleet, shift, batch -> {
-        batch.forEach(s -> sender.send(s.getNodeId(), s, null));
+        batch.forEach(s -> sender.send(s.getNodeId(), s));
         count[0] += batch.size();
         end[0] = batch.get(0).getTimestamp().plus(interval);
         heartbeats.accept(end[0]);

@@ -23,18 +23,15 @@ import picocli.CommandLine.Option;
 
 /** Polls dcgm-exporter, vLLM and Triton metrics endpoints and sends one NodeSample per node per interval. */
 @Command(name = "scrape", mixinStandardHelpOptions = true,
-    description = {"Poll the Prometheus endpoints of GPU nodes and send one NodeSample per node",
-        "per interval to Kafka, keyed by nodeId. Sources: NVIDIA dcgm-exporter (per",
-        "GPU: power W, energy counter mJ, temperature C, utilization %%), vLLM",
-        "(prompt and generation token counters per model) and NVIDIA Triton (per GPU:",
-        "power W, energy counter J, utilization). Counters become per-interval",
-        "increases (one that went down restarted from zero); the first scrape only",
-        "primes them. A sample covers the time since its node's last good scrape: a",
-        "failed endpoint is logged and its node skipped, and the next sample covers",
-        "the gap. dcgm-exporter refreshes every 30 s unless started with a shorter -c",
-        "(ms); intervals in which its energy counters did not move are folded into",
-        "the next sample. --mapping names each host's node, cluster and site and each",
-        "model's tenant."})
+    description = {"Poll the Prometheus endpoints of GPU nodes and send one NodeSample per node per interval to Kafka, keyed by nodeId.",
+        "Sources: NVIDIA dcgm-exporter (per GPU: power W, energy counter mJ, temperature C, utilization %%), vLLM (prompt and"
+            + " generation token counters per model) and NVIDIA Triton (per GPU: power W, energy counter J, utilization)."
+            + " Counters become per-interval increases (one that went down restarted from zero); the first scrape only primes"
+            + " them. A sample covers the time since its node's last good scrape: a failed endpoint is logged and its node"
+            + " skipped, and the next sample covers the gap.",
+        "dcgm-exporter refreshes its values every 30 s unless started with a shorter -c (ms): an interval in which a node's"
+            + " energy counters did not move is folded into the next sample, and scrape warns when --interval is shorter"
+            + " than the refresh it sees. --mapping names each host's node, cluster and site and each model's tenant."})
 final class ScrapeCommand implements Callable<Integer> {
 
   static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
@@ -45,13 +42,13 @@ final class ScrapeCommand implements Callable<Integer> {
   @Mixin
   ConnectionOptions connection;
 
-  @Option(names = "--dcgm", paramLabel = "URL", description = "dcgm-exporter metrics, e.g. http://gpu-node-1:9400/metrics (repeatable).")
+  @Option(names = "--dcgm", paramLabel = "URL", description = {"dcgm-exporter metrics (repeatable), e.g.", "http://gpu-node-1:9400/metrics"})
   List<String> dcgm = new ArrayList<>();
 
-  @Option(names = "--vllm", paramLabel = "URL", description = "vLLM metrics, e.g. http://gpu-node-1:8000/metrics (repeatable).")
+  @Option(names = "--vllm", paramLabel = "URL", description = {"vLLM metrics (repeatable), e.g.", "http://gpu-node-1:8000/metrics"})
   List<String> vllm = new ArrayList<>();
 
-  @Option(names = "--triton", paramLabel = "URL", description = "Triton metrics, e.g. http://gpu-node-1:8002/metrics (repeatable).")
+  @Option(names = "--triton", paramLabel = "URL", description = {"Triton metrics (repeatable), e.g.", "http://gpu-node-1:8002/metrics"})
   List<String> triton = new ArrayList<>();
 
   @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
@@ -74,6 +71,8 @@ final class ScrapeCommand implements Callable<Integer> {
       + " exit status 1 if an endpoint or node failed.")
   boolean once;
 
+  private final java.util.Set<String> warnedStale = new java.util.HashSet<>();
+
   @Override
   public Integer call() throws InterruptedException {
     List<Endpoint> endpoints = endpoints();
@@ -95,11 +94,15 @@ final class ScrapeCommand implements Callable<Integer> {
     Map<String, Object> props = connection.reachableProperties();
     TopicSetup.ensureTelemetry(props, topic);
     NodeScraper scraper = new NodeScraper(endpoints, map, new HttpMetricsFetcher(httpTimeout), Clock.systemUTC());
+    List<String> staleInLastRound = new ArrayList<>();
     try (AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(props, topic)) {
       boolean[] primed = {false};
       ScrapeRunner runner = new ScrapeRunner(scraper, interval, once ? 2 : 0, round -> {
         send(sender, round, primed[0]);
         primed[0] = true;
+        warnIfStale(round.stale());
+        staleInLastRound.clear();
+        staleInLastRound.addAll(round.stale());
       });
       System.err.printf("Scraping %d endpoint(s) every %s to %s%s%n", endpoints.size(), seconds(interval), topic,
           once ? ", twice" : " until Ctrl-C");
@@ -117,7 +120,23 @@ final class ScrapeCommand implements Callable<Integer> {
         throw new UserError("scrape: " + e.getMessage());
       }
     }
+    if (once && !staleInLastRound.isEmpty()) {
+      throw new UserError("scrape --once sent no sample for node(s) " + String.join(", ", staleInLastRound)
+          + ": their exporter's values did not change within --interval " + seconds(interval)
+          + " (dcgm-exporter refreshes every 30 s unless started with -c <ms>); use --interval 30s or more");
+    }
     return once && scraper.failures() > 0 ? 1 : 0;
+  }
+
+  /** Once per node: a warning that the exporter refreshes less often than the scrapes come. */
+  private void warnIfStale(List<String> stale) {
+    List<String> fresh = stale.stream().filter(warnedStale::add).toList();
+    if (!fresh.isEmpty()) {
+      System.err.printf("factory-meter: warning: the GPU energy counters of node(s) %s did not change between two scrapes"
+          + " %s apart: the exporter refreshes less often than --interval (dcgm-exporter: every 30 s unless started with"
+          + " -c <ms>). Such intervals are folded into the next sample; start the exporter with -c at or below the"
+          + " interval, or raise --interval.%n", String.join(", ", fresh), seconds(interval));
+    }
   }
 
   private static String seconds(Duration d) {
@@ -127,7 +146,7 @@ final class ScrapeCommand implements Callable<Integer> {
   /** The samples of a round keyed by nodeId, then (after the priming round) a heartbeat to every partition at the round's time. */
   private static void send(AvroRecordSender<NodeSample> sender, ScrapeRound round, boolean primed) {
     for (NodeSample s : round.samples()) {
-      sender.send(s.getNodeId(), s, null);
+      sender.send(s.getNodeId(), s);
     }
     if (primed) {
       sender.heartbeat(round.at().toEpochMilli());
@@ -136,7 +155,9 @@ final class ScrapeCommand implements Callable<Integer> {
     int failed = round.failures().size() + round.unmapped().size();
     String failures = failed == 0 ? "" : ", " + failed + " failure(s)";
     if (primed) {
-      System.err.printf("%s sent %d sample(s)%s%n", OutputKey.iso(round.at()), round.samples().size(), failures);
+      String stale = round.stale().isEmpty() ? "" : "; no new values for node(s) " + String.join(", ", round.stale())
+          + " (exporter not refreshed since the last scrape: folded into the next sample)";
+      System.err.printf("%s sent %d sample(s)%s%s%n", OutputKey.iso(round.at()), round.samples().size(), failures, stale);
     } else {
       System.err.printf("%s first scrape: counters primed%s%n", OutputKey.iso(round.at()), failures);
     }

@@ -5,6 +5,7 @@ import io.factorymeter.producers.kafka.AvroRecordSender;
 import io.factorymeter.producers.simulate.FleetSimulator;
 import io.factorymeter.producers.simulate.FleetSpec;
 import io.factorymeter.producers.replay.TelemetryReplay;
+import io.factorymeter.producers.simulate.SimulatedClock;
 import io.factorymeter.producers.simulate.SimulationRunner;
 import io.factorymeter.producers.telemetry.SampleWriter;
 import io.factorymeter.producers.telemetry.TelemetryFormat;
@@ -24,7 +25,9 @@ import picocli.CommandLine.Option;
 /** Emits NodeSamples of a simulated fleet to Kafka, or writes them to a JSON Lines file. */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
     description = {"Simulate a fleet of GPU nodes serving LLMs and emit its NodeSamples.",
-        "Power per token is calibrated on ML.ENERGY Leaderboard v3 figures; load follows the time of day."})
+        "Power per token is calibrated on ML.ENERGY Leaderboard v3 figures; load follows the time of day. Live, the fleet"
+            + " sends a heartbeat to every partition each event-time minute, and stamps its records with its own clock: the"
+            + " simulated time (ahead of the wall clock with --speedup), or the wall clock when that is later."})
 final class SimulateCommand implements Callable<Integer> {
 
   @Mixin
@@ -55,23 +58,24 @@ final class SimulateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FleetSpec spec = fleet.spec();
-    Instant first = start != null ? start : Instant.now();
+    FleetSimulator simulator = new FleetSimulator(spec, start != null ? start : Instant.now());
+    Instant first = simulator.time(); // the start, at an interval boundary
     Instant end = duration == null ? null : first.plus(duration);
     if (output != null && end == null) {
       throw new UserError("--output needs --duration (how much event time to write)", 2);
     }
     double pace = Speedup.parse(speedup != null ? speedup : (output != null ? "max" : "1"));
-    FleetSimulator simulator = new FleetSimulator(spec, first);
     if (output != null) {
       return writeFile(simulator, pace, end);
     }
     Map<String, Object> props = connection.reachableProperties();
     TopicSetup.ensureTelemetry(props, topic);
-    try (AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(props, topic)) {
-      SimulationRunner runner = new SimulationRunner(simulator, s -> sender.send(s.getNodeId(), s, null), pace, end,
+    // the fleet's clock is the simulated one: a sped-up fleet stamps its records with its own (future) now
+    try (AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(props, topic, new SimulatedClock(simulator::time))) {
+      SimulationRunner runner = new SimulationRunner(simulator, s -> sender.send(s.getNodeId(), s), pace, end,
           sender.heartbeatEveryMinute());
       System.err.printf("Simulating %d nodes (%d clusters, %d sites) from %s%s to %s at %s%n", spec.nodes(), spec.clusters(),
-          spec.sites(), OutputKey.iso(simulator.time()), end == null ? "" : " until " + OutputKey.iso(end), topic,
+          spec.sites(), OutputKey.iso(first), end == null ? "" : " until " + OutputKey.iso(end), topic,
           pace == 0 ? "full speed" : (pace == 1 ? "real time" : pace + "x real time"));
       long count = runUntilDone(runner, () -> {
         sender.heartbeat(runner.eventTime().toEpochMilli());

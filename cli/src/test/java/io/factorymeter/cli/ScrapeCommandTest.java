@@ -173,6 +173,25 @@ class ScrapeCommandTest {
   }
 
   @Test
+  void onceSaysWhyItSentNothingWhenTheExporterDidNotRefreshAndFails(@TempDir Path dir) throws Exception {
+    // dcgm-exporter refreshes every 30 s by default: two scrapes 1 s apart see the same values
+    String frozen = String.format(DCGM, "32", "35.686000", "5551899580", "0");
+    play("/dcgm-frozen", frozen, frozen);
+    Path mapping = dir.resolve("mapping.json");
+    Files.writeString(mapping, "{\"nodes\": {"
+        + "\"gpu1-wl8sg\": {\"nodeId\": \"upc-gpu1\", \"clusterId\": \"upc-hel\", \"site\": \"fi-hel2\", \"gpuModel\": \"L40S-48GB\"}}}");
+    Run run = scrape("--once", "--interval", "1s", "--dcgm", url("/dcgm-frozen"), "--mapping", mapping.toString(), "--topic", "cli.scrape3");
+    assertEquals(1, run.exitCode(), run.err());
+    assertEquals("Sent 0 samples to cli.scrape3 from 2 scrapes of 1 endpoint(s); 0 failure(s)", run.out().strip());
+    String err = run.err().replaceAll("\\s+", " ");
+    assertTrue(err.contains("no new values for node(s) upc-gpu1 (exporter not refreshed since the last scrape"), err);
+    assertTrue(err.contains("warning: the GPU energy counters of node(s) upc-gpu1 did not change between two scrapes 1 s apart"), err);
+    assertTrue(run.err().strip().endsWith("factory-meter: scrape --once sent no sample for node(s) upc-gpu1: their exporter's values did not"
+        + " change within --interval 1 s (dcgm-exporter refreshes every 30 s unless started with -c <ms>); use --interval 30s or more"),
+        run.err());
+  }
+
+  @Test
   void mistakesAreOneLine(@TempDir Path dir) throws Exception {
     Path mapping = dir.resolve("mapping.json");
     Files.writeString(mapping, "{\"nodes\": {\"other-host\": {\"nodeId\": \"n\", \"clusterId\": \"c\", \"site\": \"s\"}}}");

@@ -64,6 +64,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create Kafka data directory " + logDir, e);
     }
+    if (port != 0) {
+      requireFree(port, "Kafka"); // else the broker logs a fatal error with stack traces before it gives up
+    }
     int clientPort = port == 0 ? freePort() : port;
     int controllerPort = freePort();
     Map<String, Object> props = new HashMap<>();
@@ -186,6 +189,21 @@ public final class EmbeddedKafka implements AutoCloseable {
       server.awaitShutdown();
     } catch (RuntimeException e) {
       log.warn("Kafka broker shutdown: {}", e.toString());
+    }
+  }
+
+  /**
+   * Fails with an {@link IllegalStateException} (cause: the {@link java.net.BindException}) when
+   * {@code port} on 127.0.0.1 is taken, e.g. by another stack.
+   *
+   * @param what whose port it is, for the message ("Kafka", "schema registry")
+   */
+  public static void requireFree(int port, String what) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+    } catch (IOException e) {
+      throw new IllegalStateException(what + " cannot listen on 127.0.0.1:" + port + ": the port is already in use", e);
     }
   }
 

@@ -144,6 +144,9 @@ public final class LocalStack implements AutoCloseable {
 
     /** Starts the broker and the registry, and waits until both serve requests. */
     public LocalStack start() {
+      if (registryPort != 0) {
+        EmbeddedKafka.requireFree(registryPort, "Schema registry"); // before the broker starts, not after
+      }
       boolean temporary = dataDir == null;
       Path dir;
       try {

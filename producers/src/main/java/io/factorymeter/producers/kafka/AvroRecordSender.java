@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -23,11 +24,19 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * in Confluent's wire format (the registry settings come from the same client properties). Counts
  * what the broker acknowledged; the first failed send fails the next {@link #flush()}.
  *
+ * <p>Record timestamps come from the sender's clock, "the producer's clock" the pipeline compares
+ * event times with: a sample whose {@code timestamp}, or a heartbeat whose event time, lies more
+ * than the allowed skew (5 min by default) ahead of its record's timestamp is dead-lettered as
+ * FUTURE_TIMESTAMP. A live producer uses the wall clock (the default); a simulated fleet whose
+ * event time runs ahead of the wall clock uses its simulated clock
+ * ({@link io.factorymeter.producers.simulate.SimulatedClock}).
+ *
  * @param <V> the value type
  */
 public final class AvroRecordSender<V extends SpecificRecord> implements AutoCloseable {
 
   private final String topic;
+  private final LongSupplier clock;
   private final KafkaProducer<String, V> producer;
   private final AtomicLong acknowledged = new AtomicLong();
   private final AtomicReference<Exception> failure = new AtomicReference<>();
@@ -37,7 +46,17 @@ public final class AvroRecordSender<V extends SpecificRecord> implements AutoClo
    *     {@code schema.registry.url}, security settings ...)
    */
   public AvroRecordSender(Map<String, Object> clientProps, String topic) {
+    this(clientProps, topic, System::currentTimeMillis);
+  }
+
+  /**
+   * @param clientProps Kafka client and schema registry properties
+   * @param clock the producer's clock, epoch milliseconds: the record timestamp of
+   *     {@link #send(String, SpecificRecord)} and of {@link #heartbeat(long)}
+   */
+  public AvroRecordSender(Map<String, Object> clientProps, String topic, LongSupplier clock) {
     this.topic = topic;
+    this.clock = clock;
     Map<String, Object> props = new HashMap<>(clientProps);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -50,10 +69,17 @@ public final class AvroRecordSender<V extends SpecificRecord> implements AutoClo
     this.producer = new KafkaProducer<>(props, new StringSerializer(), serializer);
   }
 
+  /** Sends one record asynchronously, stamped with the sender's clock at sending. */
+  public void send(String key, V value) {
+    send(key, value, clock.getAsLong());
+  }
+
   /**
-   * Sends one record asynchronously.
+   * Sends one record asynchronously with a record timestamp of its own (e.g. a price's
+   * effectiveFrom).
    *
-   * @param timestampMs the record timestamp, or null for the time of sending
+   * @param timestampMs the record timestamp in epoch milliseconds, or null for the producer's
+   *     wall clock at sending
    */
   public void send(String key, V value, Long timestampMs) {
     Exception earlier = failure.get();
@@ -72,13 +98,17 @@ public final class AvroRecordSender<V extends SpecificRecord> implements AutoClo
   /**
    * Sends a heartbeat (see {@link Heartbeat}) to every partition of the topic: the pipeline's
    * stream time on each partition becomes at least {@code eventTimeMs}, so that windows and billing
-   * periods close on partitions without samples. Not counted in {@link #acknowledged()}.
+   * periods close on partitions without samples. The records are stamped with the sender's clock
+   * (not with {@code eventTimeMs}). Not counted in {@link #acknowledged()}.
+   *
+   * @param eventTimeMs the event time the heartbeat carries, epoch milliseconds
    */
   public void heartbeat(long eventTimeMs) {
+    long now = clock.getAsLong();
     for (PartitionInfo p : producer.partitionsFor(topic)) {
       RecordHeaders headers = new RecordHeaders();
       headers.add(Heartbeat.HEADER, Heartbeat.headerValue(eventTimeMs));
-      producer.send(new ProducerRecord<>(topic, p.partition(), eventTimeMs, Heartbeat.KEY, null, headers), (metadata, e) -> {
+      producer.send(new ProducerRecord<>(topic, p.partition(), now, Heartbeat.KEY, null, headers), (metadata, e) -> {
         if (e != null) {
           failure.compareAndSet(null, e);
         }
@@ -99,6 +129,11 @@ public final class AvroRecordSender<V extends SpecificRecord> implements AutoClo
         last[0] = t.toEpochMilli();
       }
     };
+  }
+
+  /** The sender's clock now, epoch milliseconds: the record timestamp a record sent now gets. */
+  public long now() {
+    return clock.getAsLong();
   }
 
   /** Waits until everything sent so far is acknowledged; throws if any send failed. */

@@ -8,9 +8,11 @@ import io.factorymeter.schema.NodeSample;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,8 +21,9 @@ import java.util.concurrent.TimeUnit;
  * reported (file, line or record number, reason) and skipped, or, when strict, stops the replay.
  * With a speed-up, samples are sent when their event time has come (event time advances X times
  * faster than the wall clock from the first sample on); without, as fast as the cluster takes them.
- * Records already sent before a strict stop stay sent; sending them again later is harmless, the
- * pipeline drops duplicates by (nodeId, timestamp).
+ * A strict replay reads every file completely first and sends nothing if any part is rejected.
+ * Records are stamped with the sender's clock (the wall clock at sending); the replay ends with an
+ * {@link EndHeartbeat}.
  */
 public final class TelemetryReplay {
 
@@ -28,11 +31,16 @@ public final class TelemetryReplay {
    * How to replay.
    *
    * @param format the files' format, or empty to tell it from each file name
-   * @param strict stop at the first rejected part
-   * @param heartbeatAtEnd end with a heartbeat at the latest sample timestamp to every partition
+   * @param strict check every file completely first and send nothing if a part is rejected
+   * @param end the heartbeat that ends the replay
    * @param speedup event-time seconds per wall-clock second; 0 for as fast as possible
    */
-  public record Options(Optional<TelemetryFormat> format, boolean strict, boolean heartbeatAtEnd, double speedup) {
+  public record Options(Optional<TelemetryFormat> format, boolean strict, EndHeartbeat end, double speedup) {
+
+    /** @param heartbeatAtEnd end with a heartbeat at the latest sample timestamp to every partition */
+    public Options(Optional<TelemetryFormat> format, boolean strict, boolean heartbeatAtEnd, double speedup) {
+      this(format, strict, heartbeatAtEnd ? EndHeartbeat.atLatestSample() : EndHeartbeat.none(), speedup);
+    }
   }
 
   /** Told of rejected parts and of progress. */
@@ -72,6 +80,12 @@ public final class TelemetryReplay {
   /** Replays the files in order and waits until the broker acknowledged everything sent. */
   public ReplayReport replay(List<Path> files) throws IOException, InterruptedException {
     files.forEach(f -> formatOf(f, options.format()));
+    if (options.strict()) {
+      List<RejectedLine> rejected = check(files);
+      if (!rejected.isEmpty()) {
+        return new ReplayReport(0, rejected, true, Optional.empty(), Optional.empty(), Optional.empty(), 0);
+      }
+    }
     long totalBytes = totalBytes(files);
     List<RejectedLine> rejected = new ArrayList<>();
     boolean stopped = false;
@@ -79,6 +93,7 @@ public final class TelemetryReplay {
     long firstEventTime = Long.MIN_VALUE;
     long wallStart = System.nanoTime();
     long sent = 0;
+    long ahead = 0;
     long bytesBefore = 0;
     files:
     for (Path file : files) {
@@ -89,7 +104,7 @@ public final class TelemetryReplay {
             RejectedLine line = new RejectedLine(file, r.position(), r.reason());
             rejected.add(line);
             listener.rejected(line);
-            if (options.strict()) {
+            if (options.strict()) { // the file changed since it was checked
               stopped = true;
               break files;
             }
@@ -104,7 +119,10 @@ public final class TelemetryReplay {
             long due = wallStart + (long) (TimeUnit.MILLISECONDS.toNanos(Math.max(ts, maxEventTime) - firstEventTime) / options.speedup());
             Pacing.sleepUntil(due, () -> false);
           }
-          sender.send(sample.getNodeId(), sample, null);
+          if (!options.end().acceptedAt(ts, sender.now())) {
+            ahead++;
+          }
+          sender.send(sample.getNodeId(), sample);
           maxEventTime = Math.max(maxEventTime, ts);
           if (++sent % 4096 == 0) {
             listener.progress(sent, bytesBefore + source.bytesRead(), totalBytes);
@@ -113,11 +131,38 @@ public final class TelemetryReplay {
         bytesBefore += source.bytesRead();
       }
     }
-    if (options.heartbeatAtEnd() && maxEventTime != Long.MIN_VALUE) {
-      sender.heartbeat(maxEventTime);
+    Optional<Instant> latest = maxEventTime == Long.MIN_VALUE ? Optional.empty() : Optional.of(Instant.ofEpochMilli(maxEventTime));
+    Optional<Instant> heartbeat = Optional.empty();
+    Optional<Instant> refused = Optional.empty();
+    OptionalLong at = latest.isEmpty() || stopped ? OptionalLong.empty() : options.end().eventTime(maxEventTime);
+    if (at.isPresent()) {
+      if (options.end().acceptedAt(at.getAsLong(), sender.now())) {
+        sender.heartbeat(at.getAsLong());
+        heartbeat = Optional.of(Instant.ofEpochMilli(at.getAsLong()));
+      } else {
+        refused = Optional.of(Instant.ofEpochMilli(at.getAsLong()));
+      }
     }
     sender.flush();
     listener.progress(sent, totalBytes, totalBytes);
-    return new ReplayReport(sender.acknowledged(), List.copyOf(rejected), stopped);
+    return new ReplayReport(sender.acknowledged(), List.copyOf(rejected), stopped, latest, heartbeat, refused, ahead);
+  }
+
+  /** Reads every file completely and returns its rejected parts, telling the listener of each; sends nothing. */
+  private List<RejectedLine> check(List<Path> files) throws IOException {
+    List<RejectedLine> rejected = new ArrayList<>();
+    for (Path file : files) {
+      try (SampleSource source = SampleSource.open(file, formatOf(file, options.format()))) {
+        SampleSource.Item item;
+        while ((item = source.next()) != null) {
+          if (item instanceof SampleSource.Rejected r) {
+            RejectedLine line = new RejectedLine(file, r.position(), r.reason());
+            rejected.add(line);
+            listener.rejected(line);
+          }
+        }
+      }
+    }
+    return rejected;
   }
 }

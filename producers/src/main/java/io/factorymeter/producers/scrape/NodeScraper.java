@@ -90,14 +90,18 @@ public final class NodeScraper {
       }
     });
     List<NodeSample> samples = new ArrayList<>();
+    List<String> stale = new ArrayList<>();
     readings.forEach((nodeId, reading) -> {
       if (skipped.contains(nodeId)) {
         return;
       }
       try {
-        NodeSample s = states.computeIfAbsent(nodeId, NodeState::new).advance(now, reading);
+        NodeState state = states.computeIfAbsent(nodeId, NodeState::new);
+        NodeSample s = state.advance(now, reading);
         if (s != null) {
           samples.add(s);
+        } else if (state.stale()) {
+          stale.add(nodeId);
         }
       } catch (IllegalStateException x) {
         failed.add("node " + nodeId + " skipped: " + x.getMessage());
@@ -105,7 +109,7 @@ public final class NodeScraper {
     });
     failed.forEach(line -> LOG.warn("{}", line));
     failures.addAndGet(failed.size() + unmapped.size());
-    return new ScrapeRound(now, samples, failed, unmapped);
+    return new ScrapeRound(now, samples, failed, unmapped, stale);
   }
 
   /** Failures so far: endpoints that failed or named an unknown host or model, and nodes that could not make a sample. */

@@ -44,6 +44,7 @@ final class NodeState {
   private boolean warnedTemperature;
   private boolean warnedUtilization;
   private boolean warnedStale;
+  private boolean lastStale;
 
   NodeState(String nodeId) {
     this.nodeId = nodeId;
@@ -56,6 +57,7 @@ final class NodeState {
    * @throws IllegalStateException when the reading cannot make a sample (no GPUs, no power, no GPU model); nothing is changed then
    */
   NodeSample advance(Instant now, NodeReading r) {
+    lastStale = false;
     Map<String, GpuReading> gpus = r.gpus();
     if (gpus.isEmpty()) {
       throw new IllegalStateException("no GPU metrics (no dcgm-exporter or Triton endpoint reported GPUs for it)");
@@ -72,6 +74,7 @@ final class NodeState {
     long intervalMs = lastAt == null ? 0 : Duration.between(lastAt, now).toMillis();
     boolean continues = lastAt != null && intervalMs >= 1 && intervalMs <= MAX_INTERVAL_MS;
     if (continues && stale(gpus)) {
+      lastStale = true;
       if (intervalMs > STALE_WARNING_MS && !warnedStale) {
         LOG.warn("node {}: GPU energy counters have not moved since {}; is the exporter still collecting?", nodeId, lastAt);
         warnedStale = true;
@@ -128,6 +131,14 @@ final class NodeState {
     lastAt = now;
     lastGpus = gpus;
     return sample;
+  }
+
+  /**
+   * Whether the last {@link #advance} found the exporter's values unchanged since the round before
+   * (no sample; the next one covers this interval too).
+   */
+  boolean stale() {
+    return lastStale;
   }
 
   /** True when every GPU has an energy counter and none moved since the last round. */

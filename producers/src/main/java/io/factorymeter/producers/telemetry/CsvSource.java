@@ -2,11 +2,8 @@ package io.factorymeter.producers.telemetry;
 
 import io.factorymeter.schema.NodeSample;
 import io.factorymeter.schema.UsageEntry;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -15,37 +12,51 @@ import java.util.List;
 /**
  * Flat CSV ({@link NodeSampleCsv}): consecutive rows with the same nodeId and timestamp make one
  * sample. A sample is replayed only when all its rows are good: a bad row, or a row whose sample
- * fields differ from the first row's, rejects its whole sample (every row of it is reported).
+ * fields differ from the first row's, rejects its whole sample (every row of it is reported). A
+ * row that does not parse belongs to the sample its nodeId and timestamp cells name; when those
+ * cannot be read either, to the sample before it (which may have been cut short by it).
  */
 final class CsvSource implements SampleSource {
 
-  private final BufferedReader in;
+  private final NumberedLines lines;
   private final SampleSource.CountingInputStream counted;
   private final Deque<Item> ready = new ArrayDeque<>();
   private NodeSampleCsv parser;
-  private long line;
+  /** The sample being collected: its key, its first good row (null when its first row was bad) and that row's line. */
+  private NodeSampleCsv.Key pendingKey;
   private NodeSampleCsv.Row first;
   private long firstLine;
   private final List<UsageEntry> usage = new ArrayList<>();
+  /** Why the pending sample is not replayed (null while it is good), and its good rows other than the first. */
   private String brokenReason;
   private final List<Long> brokenLines = new ArrayList<>();
   private boolean done;
 
   CsvSource(InputStream in, SampleSource.CountingInputStream counted) {
-    this.in = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+    this.lines = new NumberedLines(in);
     this.counted = counted;
   }
 
   @Override
-  public Item next() throws IOException {
+  public Item next() {
     while (ready.isEmpty() && !done) {
-      String text = in.readLine();
-      if (text == null) {
+      NumberedLines.Line numbered = lines.next();
+      if (numbered == null) {
         flush();
         done = true;
         break;
       }
-      line++;
+      long line = numbered.number();
+      if (!numbered.readable()) {
+        ready.add(new Rejected(line, numbered.problem()));
+        if (parser == null) {
+          done = true; // no header: nothing after it can be read
+        } else {
+          breakPending(line); // the unreadable line may have been a row of it
+        }
+        continue;
+      }
+      String text = numbered.text();
       if (text.isBlank()) {
         continue;
       }
@@ -61,29 +72,34 @@ final class CsvSource implements SampleSource {
       NodeSampleCsv.Row row;
       try {
         row = parser.parse(text);
-      } catch (NodeSampleFormatException e) {
-        ready.add(new Rejected(line, e.getMessage()));
-        if (first != null && brokenReason == null) {
+      } catch (RuntimeException e) {
+        NodeSampleCsv.Key key = parser.keyOf(text);
+        if (key != null && !key.equals(pendingKey)) {
+          flush();
+          pendingKey = key; // a sample whose first row is bad: its other rows are rejected with it
+          firstLine = line;
           brokenReason = "row " + line + " of the sample is rejected";
+        } else {
+          breakPending(line);
         }
+        ready.add(new Rejected(line, e instanceof NodeSampleFormatException ? e.getMessage() : "not a NodeSample row: " + e));
         continue;
       }
-      if (row.sameSample(first)) {
-        if (!row.sample().equals(first.sample())) { // both without usage: the rows' usage is apart, in row.usage()
+      if (row.key().equals(pendingKey)) {
+        if (brokenReason != null) {
           brokenLines.add(line);
-          brokenReason = brokenReason != null ? brokenReason
-              : "row " + line + " repeats the sample with other values than row " + firstLine;
-        } else if (brokenReason != null) {
+        } else if (!row.sample().equals(first.sample())) { // both without usage: the rows' usage is apart, in row.usage()
           brokenLines.add(line);
+          brokenReason = "row " + line + " repeats the sample with other values than row " + firstLine;
         } else if (row.usage() != null) {
           usage.add(row.usage());
         }
         continue;
       }
       flush();
+      pendingKey = row.key();
       first = row;
       firstLine = line;
-      usage.clear();
       if (row.usage() != null) {
         usage.add(row.usage());
       }
@@ -91,21 +107,32 @@ final class CsvSource implements SampleSource {
     return ready.poll();
   }
 
-  /** Ends the pending sample: a Sample, or Rejected for each of its rows when one was bad. */
+  /** Marks the pending sample, if any, as not replayed because of a bad row at {@code line}. */
+  private void breakPending(long line) {
+    if (pendingKey != null && brokenReason == null) {
+      brokenReason = "row " + line + " of the sample is rejected";
+    }
+  }
+
+  /** Ends the pending sample: a Sample, or Rejected for each of its good rows when one was bad. */
   private void flush() {
-    if (first == null) {
+    if (pendingKey == null) {
       return;
     }
     if (brokenReason == null) {
       NodeSample s = NodeSample.newBuilder(first.sample()).setUsage(List.copyOf(usage)).build();
       ready.add(new Sample(s, firstLine));
     } else {
-      ready.add(new Rejected(firstLine, "sample not replayed: " + brokenReason));
+      if (first != null) {
+        ready.add(new Rejected(firstLine, "sample not replayed: " + brokenReason));
+      }
       for (long l : brokenLines) {
         ready.add(new Rejected(l, "sample not replayed: " + brokenReason));
       }
     }
+    pendingKey = null;
     first = null;
+    usage.clear();
     brokenReason = null;
     brokenLines.clear();
   }
@@ -117,6 +144,6 @@ final class CsvSource implements SampleSource {
 
   @Override
   public void close() throws IOException {
-    in.close();
+    lines.close();
   }
 }

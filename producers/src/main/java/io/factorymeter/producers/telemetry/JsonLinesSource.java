@@ -1,35 +1,35 @@
 package io.factorymeter.producers.telemetry;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 
 /** JSON Lines: one NodeSample per line; blank lines are skipped. */
 final class JsonLinesSource implements SampleSource {
 
-  private final BufferedReader in;
+  private final NumberedLines lines;
   private final SampleSource.CountingInputStream counted;
-  private long line;
 
   JsonLinesSource(InputStream in, SampleSource.CountingInputStream counted) {
-    this.in = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+    this.lines = new NumberedLines(in);
     this.counted = counted;
   }
 
   @Override
-  public Item next() throws IOException {
-    String text;
-    while ((text = in.readLine()) != null) {
-      line++;
-      if (text.isBlank()) {
+  public Item next() {
+    NumberedLines.Line line;
+    while ((line = lines.next()) != null) {
+      if (!line.readable()) {
+        return new Rejected(line.number(), line.problem());
+      }
+      if (line.text().isBlank()) {
         continue;
       }
       try {
-        return new Sample(NodeSampleJson.parse(text), line);
+        return new Sample(NodeSampleJson.parse(line.text()), line.number());
       } catch (NodeSampleFormatException e) {
-        return new Rejected(line, e.getMessage());
+        return new Rejected(line.number(), e.getMessage());
+      } catch (RuntimeException e) { // a case the parser did not foresee: still one line, never a stack trace
+        return new Rejected(line.number(), "not a NodeSample: " + e);
       }
     }
     return null;
@@ -42,6 +42,6 @@ final class JsonLinesSource implements SampleSource {
 
   @Override
   public void close() throws IOException {
-    in.close();
+    lines.close();
   }
 }

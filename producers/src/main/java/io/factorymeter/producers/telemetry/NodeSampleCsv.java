@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The flat CSV form of telemetry: a header, then one row per sample × usage entry, with the
@@ -41,19 +42,32 @@ public final class NodeSampleCsv {
   private static final CsvMapper CSV = CsvMapper.builder().enable(CsvParser.Feature.WRAP_AS_ARRAY).build();
   private static final ObjectReader CELLS = CSV.readerFor(String[].class).with(CsvSchema.emptySchema());
 
+  /** A decimal number as written in CSV, or NaN / Infinity (values are the pipeline's to judge, the form is ours). */
+  private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?|[+-]?(NaN|Infinity)");
+  private static final Pattern EPOCH_MS = Pattern.compile("-?\\d+");
+  private static final Pattern WHOLE = Pattern.compile("[+-]?\\d+");
+
   private final Map<String, Integer> index;
+  private final int columns;
 
   /** A parser for rows under {@code headerLine}; {@link NodeSampleFormatException} when a column is missing. */
   public NodeSampleCsv(String headerLine) {
     String[] header = cells(headerLine);
     index = new HashMap<>();
     for (int i = 0; i < header.length; i++) {
-      index.put(header[i].trim(), i);
+      if (index.put(header[i].trim(), i) != null) {
+        throw new NodeSampleFormatException("CSV header names column \"" + header[i].trim() + "\" twice");
+      }
     }
+    columns = header.length;
     List<String> missing = COLUMNS.stream().filter(c -> !index.containsKey(c)).toList();
     if (!missing.isEmpty()) {
       throw new NodeSampleFormatException("CSV header lacks column(s) " + missing + "; expected " + String.join(",", COLUMNS));
     }
+  }
+
+  /** What makes rows one sample: the same nodeId and timestamp. */
+  public record Key(String nodeId, Instant timestamp) {
   }
 
   /** One parsed row: the sample's own fields (usage empty) and its usage entry, if the row has one. */
@@ -61,14 +75,33 @@ public final class NodeSampleCsv {
 
     /** Whether {@code other} is a row of the same sample (same nodeId and timestamp). */
     public boolean sameSample(Row other) {
-      return other != null && sample.getNodeId().equals(other.sample.getNodeId())
-          && sample.getTimestamp().equals(other.sample.getTimestamp());
+      return other != null && key().equals(other.key());
+    }
+
+    public Key key() {
+      return new Key(sample.getNodeId(), sample.getTimestamp());
+    }
+  }
+
+  /**
+   * The sample a row belongs to, read from its nodeId and timestamp cells alone, or null when
+   * those cannot be read: tells which sample a row that does not parse would have been part of.
+   */
+  public Key keyOf(String line) {
+    try {
+      String[] cells = cells(line);
+      return new Key(text(cells, "nodeId"), instant(cells, "timestamp"));
+    } catch (NodeSampleFormatException e) {
+      return null;
     }
   }
 
   /** Parses one data row; {@link NodeSampleFormatException} says what is wrong. */
   public Row parse(String line) {
     String[] cells = cells(line);
+    if (cells.length != columns) {
+      throw new NodeSampleFormatException("row has " + cells.length + " cells, the header " + columns);
+    }
     NodeSample.Builder b = NodeSample.newBuilder()
         .setNodeId(text(cells, "nodeId"))
         .setClusterId(text(cells, "clusterId"))
@@ -146,31 +179,40 @@ public final class NodeSampleCsv {
   private long whole(String[] cells, String column, long min, long max) {
     String v = text(cells, column);
     try {
+      if (!WHOLE.matcher(v).matches()) { // Long.parseLong would also take digits of other scripts
+        throw new NumberFormatException();
+      }
       long n = Long.parseLong(v);
       if (n < min || n > max) {
         throw new NumberFormatException();
       }
       return n;
     } catch (NumberFormatException e) {
-      throw new NodeSampleFormatException("column \"" + column + "\" must be a whole number, got \"" + v + "\"");
+      throw new NodeSampleFormatException("column \"" + column + "\" must be a whole number, got \"" + shorten(v) + "\"");
     }
   }
 
   private double number(String[] cells, String column) {
     String v = text(cells, column);
-    try {
-      return Double.parseDouble(v);
-    } catch (NumberFormatException e) {
-      throw new NodeSampleFormatException("column \"" + column + "\" must be a number, got \"" + v + "\"");
+    if (!NUMBER.matcher(v).matches()) { // Double.parseDouble would also take "12f", "0x1p3" or "1d"
+      throw new NodeSampleFormatException("column \"" + column + "\" must be a number, got \"" + shorten(v) + "\"");
     }
+    return Double.parseDouble(v);
   }
 
   private Instant instant(String[] cells, String column) {
     String v = text(cells, column);
+    Instant t;
     try {
-      return v.chars().allMatch(Character::isDigit) ? Instant.ofEpochMilli(Long.parseLong(v)) : Instant.parse(v);
+      t = EPOCH_MS.matcher(v).matches() ? Instant.ofEpochMilli(Long.parseLong(v)) : Instant.parse(v);
     } catch (NumberFormatException | DateTimeParseException e) {
-      throw new NodeSampleFormatException("column \"" + column + "\" must be epoch milliseconds or an ISO-8601 instant, got \"" + v + "\"");
+      throw new NodeSampleFormatException("column \"" + column + "\" must be epoch milliseconds or an ISO-8601 instant, got \""
+          + shorten(v) + "\"");
     }
+    return EpochMillis.require(t, "column \"" + column + "\"", NodeSampleFormatException::new);
+  }
+
+  private static String shorten(String v) {
+    return v.length() > 40 ? v.substring(0, 40) + "..." : v;
   }
 }

@@ -3,6 +3,7 @@ package io.factorymeter.producers.telemetry;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -23,12 +24,15 @@ import java.util.List;
  * <p>Only the form is checked here (present fields of the right JSON type, whole numbers where
  * the schema has ints and longs). Values are not judged: a negative power or a NaN reaches the
  * pipeline, which dead-letters it with the reason. {@code NaN} and {@code Infinity} are accepted
- * as numbers for that reason. Unknown fields are ignored.
+ * as numbers for that reason. Unknown fields are ignored; a field given twice, or text after the
+ * object, makes the line a rejection.
  */
 public final class NodeSampleJson {
 
   private static final JsonMapper JSON = JsonMapper.builder()
       .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)    // `{...} garbage` is not one object
+      .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY) // {"nodeId":"a","nodeId":"b"} is ambiguous
       .build();
   private static final JsonMapper WRITER = JsonMapper.builder()
       .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
@@ -152,11 +156,13 @@ public final class NodeSampleJson {
       return Instant.ofEpochMilli(v.asLong());
     }
     if (v.isTextual()) {
+      Instant t;
       try {
-        return Instant.parse(v.asText());
+        t = Instant.parse(v.asText());
       } catch (DateTimeParseException e) {
-        // reported below
+        throw mistyped(field, null, "epoch milliseconds or an ISO-8601 instant", v);
       }
+      return EpochMillis.require(t, "field \"" + field + "\"", NodeSampleFormatException::new);
     }
     throw mistyped(field, null, "epoch milliseconds or an ISO-8601 instant", v);
   }

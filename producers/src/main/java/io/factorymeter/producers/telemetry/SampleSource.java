@@ -24,7 +24,11 @@ public interface SampleSource extends Closeable {
   record Sample(io.factorymeter.schema.NodeSample sample, long position) implements Item {
   }
 
+  /** A part that is not a sample; the reason is one clean line ({@link ReasonText}). */
   record Rejected(long position, String reason) implements Item {
+    public Rejected {
+      reason = ReasonText.clean(reason);
+    }
   }
 
   /** The next item, or null at the end of the file. */
@@ -43,7 +47,12 @@ public interface SampleSource extends Closeable {
       int b2 = in.read();
       in.reset();
       if (b1 == 0x1f && b2 == 0x8b) {
-        in = new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+        try {
+          in = new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+        } catch (IOException e) {
+          counted.close();
+          return new Unreadable("not a readable gzip file: " + e.getMessage(), Files.size(file));
+        }
       }
       return switch (format) {
         case JSONL -> new JsonLinesSource(in, counted);
@@ -53,6 +62,36 @@ public interface SampleSource extends Closeable {
     } catch (IOException | RuntimeException e) {
       counted.close(); // a broken gzip header or Avro file header: the file is not kept open
       throw e;
+    }
+  }
+
+  /** A file that cannot be read at all: one rejection at position 1. */
+  final class Unreadable implements SampleSource {
+    private final String reason;
+    private final long size;
+    private boolean told;
+
+    Unreadable(String reason, long size) {
+      this.reason = reason;
+      this.size = size;
+    }
+
+    @Override
+    public Item next() {
+      if (told) {
+        return null;
+      }
+      told = true;
+      return new Rejected(1, reason);
+    }
+
+    @Override
+    public long bytesRead() {
+      return told ? size : 0;
+    }
+
+    @Override
+    public void close() {
     }
   }
 

@@ -103,20 +103,20 @@ class JsonLinesReplayTest {
   }
 
   @Test
-  void strictStopsAtTheFirstBadLine(@TempDir Path dir) throws Exception {
+  void strictChecksTheWholeFileFirstAndSendsNothingWhenALineIsBad(@TempDir Path dir) throws Exception {
     String topic = "replay.strict";
     createTopic(topic);
     NodeSample a = NodeSampleJson.parse("{\"nodeId\":\"n-1\",\"clusterId\":\"c\",\"site\":\"s\",\"gpuModel\":\"g\",\"gpuCount\":1,"
         + "\"timestamp\":0,\"intervalMs\":1000,\"powerWatts\":1,\"temperatureC\":20,\"gpuUtilization\":0,\"usage\":[]}");
     Path file = dir.resolve("strict.jsonl");
-    Files.write(file, List.of(NodeSampleJson.format(a), "not json", NodeSampleJson.format(a)));
+    Files.write(file, List.of(NodeSampleJson.format(a), "not json", NodeSampleJson.format(a), "{}"));
     ReplayReport report;
     try (AvroRecordSender<NodeSample> sender = new AvroRecordSender<>(clientProps(), topic)) {
       report = new TelemetryReplay(sender, new TelemetryReplay.Options(Optional.empty(), true, false, 0), r -> { }).replay(List.of(file));
     }
     assertTrue(report.stoppedEarly());
-    assertEquals(1, report.sent());
-    assertEquals(2L, report.rejected().get(0).lineNumber());
-    assertEquals(1, readAll(topic, 1).size());
+    assertEquals(0, report.sent());
+    assertEquals(List.of(2L, 4L), report.rejected().stream().map(RejectedLine::lineNumber).toList(), "every bad line reported");
+    assertEquals(0, readAll(topic, 0).size(), "not even the good line before the bad one was sent");
   }
 }

@@ -87,6 +87,9 @@ class NodeScraperTest {
     List<ScrapeRound> r = rounds(script.scraper(clock), clock, TEN_S, TEN_S);
     assertEquals(List.of(), r.get(1).samples(), "energy counters did not move: dcgm-exporter served its cached values");
     assertEquals(List.of(), r.get(1).failures());
+    assertEquals(List.of("ccd-bm14r7"), r.get(1).stale(), "the round says which node had no new values");
+    assertEquals(List.of(), r.get(0).stale(), "priming is not staleness");
+    assertEquals(List.of(), r.get(2).stale());
     // one sample for [T0, T0+20s): the tokens of both intervals, power averaged over the readings at T0 and T0+20s
     check(r.get(2).samples().get(0), "ccd-bm14r7", "ccd", "se-sto", "Tesla T4", 2, T0, 20_000,
         (68.244 + 70.0) / 2 + (61.5 + 64.5) / 2, 2000.0 + 1280.0, 76f, ((91 + 95) / 2.0 + (85 + 88) / 2.0) / 2 / 100,

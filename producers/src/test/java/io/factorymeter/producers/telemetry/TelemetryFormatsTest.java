@@ -86,7 +86,7 @@ class TelemetryFormatsTest {
         "timestamp,nodeId,clusterId,site,gpuModel,gpuCount,intervalMs,powerWatts,energyJoules,temperatureC,gpuUtilization,tenantId,modelId,promptTokens,completionTokens,comment",
         "2026-11-26T10:00:00Z,n1,c1,s1,H100-SXM5-80GB,8,10000,4000,,60,0.5,t1,m1,100,300,first",     // line 2
         "2026-11-26T10:00:00Z,n1,c1,s1,H100-SXM5-80GB,8,10000,4000,,60,0.5,t2,m2,10,30,",           // line 3: same sample
-        "1795687210000,n1,c1,s1,H100-SXM5-80GB,8,10000,4100,41000.5,61,0.25,,,,",                  // line 4: next sample, idle
+        "1795687210000,n1,c1,s1,H100-SXM5-80GB,8,10000,4100,41000.5,61,0.25,,,,,",                 // line 4: next sample, idle
         "2026-11-26T10:00:20Z,n1,c1,s1,H100-SXM5-80GB,8,10000,4200,,62,0.5,t1,m1,5,5,",             // line 5
         "2026-11-26T10:00:20Z,n1,c1,s1,H100-SXM5-80GB,8,10000,4200,,62,0.5,t2,m2,five,5,",          // line 6: bad row
         "2026-11-26T10:00:20Z,n1,c1,s1,H100-SXM5-80GB,8,10000,4200,,62,0.5,t3,m3,1,1,",             // line 7: same sample
