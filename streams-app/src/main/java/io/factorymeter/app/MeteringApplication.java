@@ -32,6 +32,7 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -321,10 +322,15 @@ public final class MeteringApplication implements AutoCloseable {
     return totals;
   }
 
-  /** Stops the application; a clean stop removes the running marker of its state directory. */
+  /**
+   * Stops the application and leaves its consumer group; a clean stop removes the running marker
+   * of its state directory.
+   */
   @Override
   public void close() {
-    boolean clean = streams.close(Duration.ofSeconds(60));
+    // leave the group: the others take over its partitions at once, and a reset need not wait for the session to expire
+    boolean clean = streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+        .withTimeout(Duration.ofSeconds(60)));
     if (clean && streams.state() == KafkaStreams.State.NOT_RUNNING) {
       try {
         Files.deleteIfExists(runningMarker);
