@@ -1,8 +1,7 @@
 package io.factorymeter.app.billing;
 
-import io.factorymeter.app.metering.FixedPoint;
+import io.factorymeter.app.metering.CostSums;
 import io.factorymeter.app.metering.PricedSample;
-import io.factorymeter.contract.Apportionment;
 import io.factorymeter.contract.NodeSampleRules;
 import io.factorymeter.schema.UsageEntry;
 import java.util.ArrayList;
@@ -48,28 +47,16 @@ public final class Attribution {
       // e.g. only prompt tokens with promptWeight 0: split by plain token counts instead
       weights = weights(keys, tokens, 1.0);
     }
-    long energy = FixedPoint.microjoules(priced.energyJoules());
-    Double energyCost = priced.energyCost();
-    Double capacityCost = priced.capacityCost();
-    long energyCostPicos = energyCost == null ? 0 : FixedPoint.picos(energyCost);
-    long capacityCostPicos = capacityCost == null ? 0 : FixedPoint.picos(capacityCost);
-    long withoutTariff = energyCost == null ? 1 : 0;
-    long withoutGpuRate = capacityCost == null ? 1 : 0;
-    long unpriced = priced.unpriced() ? 1 : 0;
-
+    CostSums cost = CostSums.of(priced);
     if (Arrays.stream(weights).sum() == 0) {
       // no tokens at all (token counts are never negative): the node was idle
-      return List.of(new Share(IDLE, IDLE, new BillingAmounts(0, 0, energy, energyCostPicos, capacityCostPicos,
-          withoutTariff, withoutGpuRate, unpriced)));
+      return List.of(new Share(IDLE, IDLE, new BillingAmounts(0, 0, cost)));
     }
-    long[] energyParts = Apportionment.split(energy, weights);
-    long[] energyCostParts = Apportionment.split(energyCostPicos, weights);
-    long[] capacityCostParts = Apportionment.split(capacityCostPicos, weights);
+    CostSums[] parts = cost.split(weights);
     List<Share> shares = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
       long[] t = tokens.get(keys.get(i));
-      shares.add(new Share(keys.get(i).tenantId(), keys.get(i).modelId(), new BillingAmounts(t[0], t[1], energyParts[i], energyCostParts[i],
-          capacityCostParts[i], withoutTariff, withoutGpuRate, unpriced)));
+      shares.add(new Share(keys.get(i).tenantId(), keys.get(i).modelId(), new BillingAmounts(t[0], t[1], parts[i])));
     }
     return shares;
   }

@@ -1,50 +1,39 @@
 package io.factorymeter.app.billing;
 
+import io.factorymeter.app.metering.CostSums;
 import io.factorymeter.app.metering.FixedPoint;
+import io.factorymeter.app.serde.VersionedSerde;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.Objects;
 
 /**
- * Amounts billed to one tenant and model, in the fixed point of {@link FixedPoint}: from one
- * sample (a contribution) or summed over a period. Mutable: {@link #add} folds one in.
+ * Amounts billed to one tenant and model (SPEC §3): tokens, and energy and costs in the fixed
+ * point of {@link FixedPoint} with the SPEC §2 cost rules of {@link CostSums}, from one sample (a
+ * share) or summed over a period. Mutable: {@link #add} folds one in.
  */
 public final class BillingAmounts {
 
   long promptTokens;
   long completionTokens;
-  long energyMicrojoules;
-  long energyCostPicos;
-  long capacityCostPicos;
-  /** Attributed samples without a tariff at their timestamp. */
-  long withoutTariff;
-  /** Attributed samples without a GPU rate at their timestamp. */
-  long withoutGpuRate;
-  /** Attributed samples without a tariff or a GPU rate. */
-  long unpricedSamples;
+  CostSums cost;
 
   public BillingAmounts() {
+    this(0, 0, new CostSums());
   }
 
-  BillingAmounts(long promptTokens, long completionTokens, long energyMicrojoules, long energyCostPicos, long capacityCostPicos,
-      long withoutTariff, long withoutGpuRate, long unpricedSamples) {
+  BillingAmounts(long promptTokens, long completionTokens, CostSums cost) {
     this.promptTokens = promptTokens;
     this.completionTokens = completionTokens;
-    this.energyMicrojoules = energyMicrojoules;
-    this.energyCostPicos = energyCostPicos;
-    this.capacityCostPicos = capacityCostPicos;
-    this.withoutTariff = withoutTariff;
-    this.withoutGpuRate = withoutGpuRate;
-    this.unpricedSamples = unpricedSamples;
+    this.cost = cost;
   }
 
   /** Folds {@code c} into these amounts (exact; an overflow fails loudly); returns this. */
   public BillingAmounts add(BillingAmounts c) {
     promptTokens = Math.addExact(promptTokens, c.promptTokens);
     completionTokens = Math.addExact(completionTokens, c.completionTokens);
-    energyMicrojoules = Math.addExact(energyMicrojoules, c.energyMicrojoules);
-    energyCostPicos = Math.addExact(energyCostPicos, c.energyCostPicos);
-    capacityCostPicos = Math.addExact(capacityCostPicos, c.capacityCostPicos);
-    withoutTariff += c.withoutTariff;
-    withoutGpuRate += c.withoutGpuRate;
-    unpricedSamples += c.unpricedSamples;
+    cost.add(c.cost);
     return this;
   }
 
@@ -56,52 +45,78 @@ public final class BillingAmounts {
     return completionTokens;
   }
 
+  /** Energy, J. */
   public double energyJ() {
-    return FixedPoint.joules(energyMicrojoules);
+    return cost.energyJ();
   }
 
   /** Null when an attributed sample had no tariff. */
   public Double energyCost() {
-    return withoutTariff > 0 ? null : FixedPoint.money(energyCostPicos);
+    return cost.energyCost();
   }
 
   /** Null when an attributed sample had no GPU rate. */
   public Double capacityCost() {
-    return withoutGpuRate > 0 ? null : FixedPoint.money(capacityCostPicos);
+    return cost.capacityCost();
   }
 
   /** energyCost + capacityCost; null when either is null. */
   public Double totalCost() {
-    return withoutTariff > 0 || withoutGpuRate > 0 ? null : FixedPoint.money(energyCostPicos + capacityCostPicos);
+    return cost.totalCost();
   }
 
   /** totalCost / (prompt + completion tokens) × 1e6; null without tokens or without a total. */
   public Double costPerMillionTokens() {
-    Double total = totalCost();
-    long tokens = promptTokens + completionTokens;
-    return total == null || tokens == 0 ? null : total / tokens * 1e6;
+    return cost.costPerMillionTokens(promptTokens + completionTokens);
   }
 
   public long unpricedSamples() {
-    return unpricedSamples;
+    return cost.unpricedSamples();
+  }
+
+  /** Writes the amounts (for the internal binary serdes). */
+  public void writeTo(DataOutputStream out) throws IOException {
+    out.writeLong(promptTokens);
+    out.writeLong(completionTokens);
+    cost.writeTo(out);
+  }
+
+  /** Reads what {@link #writeTo} wrote. */
+  public static BillingAmounts readFrom(DataInputStream in) throws IOException {
+    return new BillingAmounts(in.readLong(), in.readLong(), CostSums.readFrom(in));
+  }
+
+  /** Its binary form in a state store. */
+  public static final class Serde extends VersionedSerde<BillingAmounts> {
+
+    public Serde() {
+      super(1, "billing amounts", 80);
+    }
+
+    @Override
+    protected void write(DataOutputStream out, BillingAmounts amounts) throws IOException {
+      amounts.writeTo(out);
+    }
+
+    @Override
+    protected BillingAmounts read(DataInputStream in) throws IOException {
+      return readFrom(in);
+    }
   }
 
   @Override
   public boolean equals(Object o) {
     return o instanceof BillingAmounts b && promptTokens == b.promptTokens && completionTokens == b.completionTokens
-        && energyMicrojoules == b.energyMicrojoules && energyCostPicos == b.energyCostPicos
-        && capacityCostPicos == b.capacityCostPicos && withoutTariff == b.withoutTariff && withoutGpuRate == b.withoutGpuRate
-        && unpricedSamples == b.unpricedSamples;
+        && cost.equals(b.cost);
   }
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(promptTokens, completionTokens, energyMicrojoules, energyCostPicos, capacityCostPicos);
+    return Objects.hash(promptTokens, completionTokens, cost);
   }
 
   @Override
   public String toString() {
-    return "BillingAmounts{prompt=" + promptTokens + ", completion=" + completionTokens + ", energyMicroJ=" + energyMicrojoules
-        + ", energyCostPicos=" + energyCostPicos + ", capacityCostPicos=" + capacityCostPicos + ", unpriced=" + unpricedSamples + "}";
+    return "BillingAmounts{prompt=" + promptTokens + ", completion=" + completionTokens + ", " + cost + "}";
   }
 }

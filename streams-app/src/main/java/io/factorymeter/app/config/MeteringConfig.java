@@ -41,6 +41,10 @@ import org.apache.kafka.common.config.ConfigException;
  *     together: a larger original value is cut to fit and says so in a header
  *     ({@code factory.meter.dead-letter.max.bytes}, 1,000,000, under the producer's default
  *     max.request.size of 1 MiB)
+ * @param flushInterval how often, in wall-clock time, each input partition sends its partial sums
+ *     on: node figures and the cluster, fleet and billing deltas ({@code factory.meter.flush.interval},
+ *     200 ms). It decides how fresh partial figures are and how many records the rollups read,
+ *     never a figure.
  */
 public record MeteringConfig(
     TopicNames topics,
@@ -55,7 +59,8 @@ public record MeteringConfig(
     int inputPartitions,
     Duration deadLetterRetention,
     Duration maxFutureSkew,
-    int deadLetterMaxBytes) {
+    int deadLetterMaxBytes,
+    Duration flushInterval) {
 
   /** Length of a billing period (SPEC §5): billing lines and restatements are per period, periods start on the hour. */
   public static final Duration BILLING_PERIOD = Duration.ofHours(1);
@@ -70,6 +75,7 @@ public record MeteringConfig(
   public static final String DEAD_LETTER_RETENTION = "factory.meter.dead-letter.retention";
   public static final String MAX_FUTURE_SKEW = "factory.meter.max.future.skew";
   public static final String DEAD_LETTER_MAX_BYTES = "factory.meter.dead-letter.max.bytes";
+  public static final String FLUSH_INTERVAL = "factory.meter.flush.interval";
   public static final String CURRENCY = "factory.meter.currency";
   public static final String BILLING_GRACE = "factory.meter.billing.grace";
   public static final String PROMPT_WEIGHT = "factory.meter.billing.prompt.weight";
@@ -90,6 +96,7 @@ public record MeteringConfig(
     require(inputPartitions >= 1, "inputPartitions must be at least 1");
     require(!deadLetterRetention.isNegative() && !deadLetterRetention.isZero(), DEAD_LETTER_RETENTION + " must be positive");
     require(!maxFutureSkew.isNegative(), MAX_FUTURE_SKEW + " must not be negative");
+    require(!flushInterval.isNegative() && !flushInterval.isZero(), FLUSH_INTERVAL + " must be positive");
     require(deadLetterMaxBytes >= 4 * 1024, DEAD_LETTER_MAX_BYTES + " must be at least 4096, got " + deadLetterMaxBytes);
     // SPEC §1: the dedup horizon is never shorter than the restatement horizon
     if (dedupHorizon.compareTo(restatementHorizon) < 0) {
@@ -101,7 +108,7 @@ public record MeteringConfig(
   public static MeteringConfig defaults() {
     return new MeteringConfig(TopicNames.defaults(), Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofHours(48),
         Duration.ofHours(48), 100_000, "USD", Duration.ofMinutes(10), 1.0, 1, Duration.ofDays(30), Duration.ofMinutes(5),
-        1_000_000);
+        1_000_000, Duration.ofMillis(200));
   }
 
   /** Reads the settings (and topic name overrides) from a configuration map; absent keys keep their default. */
@@ -126,33 +133,39 @@ public record MeteringConfig(
         d.inputPartitions(),
         duration(props, DEAD_LETTER_RETENTION, d.deadLetterRetention()),
         duration(props, MAX_FUTURE_SKEW, d.maxFutureSkew()),
-        intValue(props, DEAD_LETTER_MAX_BYTES, d.deadLetterMaxBytes(), "a whole number of bytes"));
+        intValue(props, DEAD_LETTER_MAX_BYTES, d.deadLetterMaxBytes(), "a whole number of bytes"),
+        duration(props, FLUSH_INTERVAL, d.flushInterval()));
   }
 
   public MeteringConfig withWindow(Duration window, Duration grace) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
-        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes);
+        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
+        flushInterval);
   }
 
   public MeteringConfig withPromptWeight(double promptWeight) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
-        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes);
+        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
+        flushInterval);
   }
 
   public MeteringConfig withInputPartitions(int inputPartitions) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
-        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes);
+        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
+        flushInterval);
   }
 
   /** The same settings with dead letters of at most {@code deadLetterMaxBytes}. */
   public MeteringConfig withDeadLetterMaxBytes(int deadLetterMaxBytes) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
-        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes);
+        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
+        flushInterval);
   }
 
   public MeteringConfig withPriceVersions(int priceVersions) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
-        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes);
+        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
+        flushInterval);
   }
 
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");

@@ -1,8 +1,9 @@
 package io.factorymeter.app.metering;
 
 import io.factorymeter.app.deadletter.DeadLetter;
+import io.factorymeter.app.rollup.RollupEvent;
 
-/** What the intake made of one input record (SPEC §1). */
+/** What the intake sends on (SPEC §1): dead letters, late samples, node figures and rollup events. */
 public sealed interface Intake {
 
   /** An invalid record: to the dead-letter topic with its original bytes and the reason. */
@@ -14,19 +15,16 @@ public sealed interface Intake {
   }
 
   /**
-   * A new valid sample, priced.
+   * A node's sums for a metric window so far (partial) or settled (its grace has passed on the
+   * partition).
    *
-   * @param forMetrics false when its node's metric window had closed (late for metrics; still in
-   *     the cluster and fleet windows and billed)
-   * @param firstOfNodeInWindow whether it is its node's first sample in its metric window
-   * @param partition the input partition it came from
-   * @param streamTime that partition's stream time after it (epoch ms)
+   * @param windowStart start of the window, epoch ms
+   * @param settled whether the window's grace has passed: the last record of the window
    */
-  record Metered(PricedSample priced, boolean forMetrics, boolean firstOfNodeInWindow, int partition, long streamTime)
-      implements Intake {
+  record NodeMinute(String nodeId, long windowStart, WindowFigures figures, boolean settled) implements Intake {
   }
 
-  /** The input partition's stream time advanced (a heartbeat, or a window's worth of samples). */
-  record Progress(int partition, long streamTime) implements Intake {
+  /** Sums for the cluster, fleet and billing rollups, or the partition's progress. */
+  record Rollup(RollupEvent event) implements Intake {
   }
 }

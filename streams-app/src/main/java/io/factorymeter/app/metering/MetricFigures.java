@@ -21,7 +21,7 @@ public record MetricFigures(WindowFigures f, Instant windowStart, long windowMs)
 
   /** energyJ, J. */
   public double energyJ() {
-    return FixedPoint.joules(f.energyMicrojoules);
+    return f.cost.energyJ();
   }
 
   public double tokensPerSecond() {
@@ -34,12 +34,12 @@ public record MetricFigures(WindowFigures f, Instant windowStart, long windowMs)
 
   /** tokens / energyJ; null when energyJ = 0. */
   public Double tokensPerJoule() {
-    return f.energyMicrojoules == 0 ? null : f.tokens / energyJ();
+    return f.cost.noEnergy() ? null : f.tokens / energyJ();
   }
 
   /** outputTokens / energyJ; null when energyJ = 0. */
   public Double outputTokensPerJoule() {
-    return f.energyMicrojoules == 0 ? null : f.outputTokens / energyJ();
+    return f.cost.noEnergy() ? null : f.outputTokens / energyJ();
   }
 
   /** Node: energyJ / covered seconds, the mean draw while reporting. */
@@ -74,23 +74,22 @@ public record MetricFigures(WindowFigures f, Instant windowStart, long windowMs)
 
   /** Energy cost, currency; null when a sample of the window had no tariff at its timestamp. */
   public Double energyCost() {
-    return f.withoutTariff > 0 ? null : FixedPoint.money(f.energyCostPicos);
+    return f.cost.energyCost();
   }
 
   /** Capacity cost, currency; null when a sample of the window had no GPU rate at its timestamp. */
   public Double capacityCost() {
-    return f.withoutGpuRate > 0 ? null : FixedPoint.money(f.capacityCostPicos);
+    return f.cost.capacityCost();
   }
 
   /** energyCost + capacityCost; null when either is null. */
   public Double totalCost() {
-    return f.withoutTariff > 0 || f.withoutGpuRate > 0 ? null : FixedPoint.money(f.energyCostPicos + f.capacityCostPicos);
+    return f.cost.totalCost();
   }
 
   /** totalCost / tokens × 1e6; null when tokens = 0 or totalCost is null. */
   public Double costPerMillionTokens() {
-    Double total = totalCost();
-    return total == null || f.tokens == 0 ? null : total / f.tokens * 1e6;
+    return f.cost.costPerMillionTokens(f.tokens);
   }
 
   public NodeMetrics toNodeMetrics(String nodeId, String currency) {
@@ -144,7 +143,7 @@ public record MetricFigures(WindowFigures f, Instant windowStart, long windowMs)
     m.put("totalCost", totalCost());
     m.put("costPerMillionTokens", costPerMillionTokens());
     m.put("currency", currency);
-    m.put("unpricedSamples", f.unpricedSamples);
+    m.put("unpricedSamples", f.cost.unpricedSamples());
     return m;
   }
 }

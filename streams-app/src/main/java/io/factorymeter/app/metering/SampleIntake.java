@@ -2,8 +2,6 @@ package io.factorymeter.app.metering;
 
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.deadletter.DeadLetter;
-import io.factorymeter.app.metering.Intake.Metered;
-import io.factorymeter.app.metering.Intake.Progress;
 import io.factorymeter.app.metering.Intake.Rejected;
 import io.factorymeter.app.metering.Intake.TooLate;
 import io.factorymeter.app.metering.MeteringCounters.Counter;
@@ -18,19 +16,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
-import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,17 +44,19 @@ import org.slf4j.LoggerFactory;
  *       {@code metricsCloseTime = streamTime − grace}, {@code restatementCloseTime = streamTime − horizon};</li>
  *   <li>too late: the sample's billing period ended at or before the restatement close time → late topic;</li>
  *   <li>duplicate (nodeId, timestamp) within the dedup horizon → counted and dropped;</li>
- *   <li>price as of the sample's own timestamp, and pass it on, marked late for metrics when its
- *       metric window ended at or before the metrics close time.</li>
+ *   <li>price as of the sample's own timestamp; late for metrics when its metric window ended at
+ *       or before the metrics close time;</li>
+ *   <li>sum it into the partition's node windows, cluster, fleet and billing deltas
+ *       ({@link PartitionSums}), which go on when stream time settles them and at every flush
+ *       ({@code factory.meter.flush.interval} of wall-clock time: how often, never what).</li>
  * </ol>
  *
  * <p>Stream time is the largest event time of a valid sample or heartbeat seen on the partition
  * (kept in a state store, so a restart continues from it). Everything is decided against this
  * partition's own stream time, so the outcome of a record depends only on the partition's records
- * before it: a replay decides the same. The forwarded record carries the sample's timestamp and no
- * input headers.
+ * before it: a replay decides the same. Nothing the intake sends on carries input headers.
  */
-public final class SampleIntake implements FixedKeyProcessor<String, byte[], Intake> {
+public final class SampleIntake implements Processor<String, byte[], String, Intake> {
 
   private static final Logger log = LoggerFactory.getLogger(SampleIntake.class);
 
@@ -72,15 +73,35 @@ public final class SampleIntake implements FixedKeyProcessor<String, byte[], Int
   private final long graceMs;
   private final long horizonMs;
   private final long maxSkewMs;
-  private FixedKeyProcessorContext<String, Intake> context;
-  private WindowStore<String, byte[]> seen;
+  private ProcessorContext<String, Intake> context;
+  private PartitionSums sums;
+  private WindowStore<String, TimestampSet> seen;
   private KeyValueStore<String, Long> clock;
   private PriceHistory prices;
   private MeteringCounters counters;
   private long streamTime = Long.MIN_VALUE;
   private long progressSent = Long.MIN_VALUE;
 
-  public SampleIntake(MeteringConfig config, Deserializer<NodeSample> deserializer) {
+  /** Creates the intake and owns its stores. */
+  public static ProcessorSupplier<String, byte[], String, Intake> supplier(MeteringConfig config,
+      Deserializer<NodeSample> deserializer) {
+    return new ProcessorSupplier<>() {
+      @Override
+      public Processor<String, byte[], String, Intake> get() {
+        return new SampleIntake(config, deserializer);
+      }
+
+      @Override
+      public Set<StoreBuilder<?>> stores() {
+        Set<StoreBuilder<?>> stores = new HashSet<>(PartitionSums.stores());
+        stores.add(dedupStore(config));
+        stores.add(clockStore());
+        return stores;
+      }
+    };
+  }
+
+  private SampleIntake(MeteringConfig config, Deserializer<NodeSample> deserializer) {
     this.config = config;
     this.deserializer = deserializer;
     this.windowMs = config.window().toMillis();
@@ -90,34 +111,37 @@ public final class SampleIntake implements FixedKeyProcessor<String, byte[], Int
   }
 
   /**
-   * Remembers (nodeId, timestamp) of counted samples for the dedup horizon, plus the period and
-   * window a sample still accepted at the horizon can belong to.
+   * Remembers the sample timestamps counted per node and metric window ({@link TimestampSet}) for
+   * the dedup horizon, plus the period and window a sample still accepted at the horizon can
+   * belong to.
    */
-  public static StoreBuilder<WindowStore<String, byte[]>> dedupStore(MeteringConfig config) {
+  static StoreBuilder<WindowStore<String, TimestampSet>> dedupStore(MeteringConfig config) {
     Duration retention = config.dedupHorizon().plus(MeteringConfig.BILLING_PERIOD).plus(config.window());
-    return Stores.windowStoreBuilder(Stores.persistentWindowStore(DEDUP_STORE, retention, Duration.ofMillis(1), false),
-        Serdes.String(), Serdes.ByteArray());
+    return Stores.windowStoreBuilder(Stores.persistentWindowStore(DEDUP_STORE, retention, config.window(), false),
+        Serdes.String(), new TimestampSet.Serde()).withCachingEnabled();
   }
 
   /** Stream time of the partition. */
-  public static StoreBuilder<KeyValueStore<String, Long>> clockStore() {
+  static StoreBuilder<KeyValueStore<String, Long>> clockStore() {
     return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CLOCK_STORE), Serdes.String(), Serdes.Long())
         .withCachingEnabled();
   }
 
   @Override
-  public void init(FixedKeyProcessorContext<String, Intake> context) {
+  public void init(ProcessorContext<String, Intake> context) {
     this.context = context;
     this.seen = context.getStateStore(DEDUP_STORE);
     this.clock = context.getStateStore(CLOCK_STORE);
     this.prices = PriceHistory.connect(context);
     this.counters = new MeteringCounters(context.metrics(), context.taskId().toString());
+    this.sums = new PartitionSums(config, context, context.taskId().partition());
     Long stored = clock.get(CLOCK_KEY);
     this.streamTime = stored == null ? Long.MIN_VALUE : stored;
+    context.schedule(config.flushInterval(), PunctuationType.WALL_CLOCK_TIME, now -> sums.flush(streamTime));
   }
 
   @Override
-  public void process(FixedKeyRecord<String, byte[]> record) {
+  public void process(Record<String, byte[]> record) {
     if (record.headers().lastHeader(Heartbeat.HEADER) != null && record.value() == null) {
       // a record with a value is a sample whatever its headers say: it is metered or dead-lettered, never dropped
       heartbeat(record);
@@ -165,26 +189,21 @@ public final class SampleIntake implements FixedKeyProcessor<String, byte[], Int
       DeadLetter late = deadLetter(record, "BEYOND_RESTATEMENT_HORIZON", "sample at " + OutputKey.iso(sample.getTimestamp())
           + ": its billing period ended more than the restatement horizon " + config.restatementHorizon()
           + " before stream time " + OutputKey.iso(Instant.ofEpochMilli(streamTime)));
-      context.forward(record.withValue((Intake) new TooLate(late)).withHeaders(late.headers()));
+      context.forward(new Record<>((String) null, (Intake) new TooLate(late), record.timestamp(), late.headers()));
       return;
     }
 
     // 5. duplicate?
     long windowStart = Math.floorDiv(ts, windowMs) * windowMs;
-    boolean first = true;
-    try (WindowStoreIterator<byte[]> earlier = seen.fetch(sample.getNodeId(), windowStart, windowStart + windowMs - 1)) {
-      while (earlier.hasNext()) {
-        KeyValue<Long, byte[]> e = earlier.next();
-        if (e.key == ts) {
-          counters.increment(Counter.DUPLICATES);
-          return;
-        }
-        first = false;
-      }
+    int offset = (int) (ts - windowStart);
+    TimestampSet earlier = seen.fetch(sample.getNodeId(), windowStart);
+    if (earlier != null && earlier.contains(offset)) {
+      counters.increment(Counter.DUPLICATES);
+      return;
     }
-    seen.put(sample.getNodeId(), SEEN, ts);
+    seen.put(sample.getNodeId(), (earlier == null ? TimestampSet.empty() : earlier).with(offset), windowStart);
 
-    // 6. price and pass on
+    // 6. price; late for metrics?
     PricedSample priced = new PricedSample(sample, prices.tariffAt(sample.getSite(), ts), prices.gpuRateAt(sample.getGpuModel(), ts));
     if (priced.unpriced()) {
       counters.increment(Counter.UNPRICED);
@@ -193,18 +212,16 @@ public final class SampleIntake implements FixedKeyProcessor<String, byte[], Int
     if (!forMetrics) {
       counters.increment(Counter.LATE_FOR_METRICS);
     }
-    context.forward(record.withValue((Intake) new Metered(priced, forMetrics, first, partition(), streamTime))
-        .withTimestamp(ts).withHeaders(new RecordHeaders()));
-    if (progressSent == Long.MIN_VALUE || streamTime - progressSent >= windowMs) {
-      forwardProgress(record);
-    }
+
+    // 7. sum
+    sums.add(priced, forMetrics, earlier == null || earlier.isEmpty(), streamTime);
   }
 
   /**
    * The sample in the record, or null for a tombstone. While the schema registry is unavailable,
    * retries for up to {@link #REGISTRY_WAIT}, then throws {@link SchemaRegistryUnavailableException}.
    */
-  private NodeSample decode(FixedKeyRecord<String, byte[]> record) {
+  private NodeSample decode(Record<String, byte[]> record) {
     if (record.value() == null) {
       return null;
     }
@@ -233,7 +250,7 @@ public final class SampleIntake implements FixedKeyProcessor<String, byte[], Int
   }
 
   /** A heartbeat: no sample, but the partition's stream time is at least its timestamp. */
-  private void heartbeat(FixedKeyRecord<String, byte[]> record) {
+  private void heartbeat(Record<String, byte[]> record) {
     OptionalLong at = Heartbeat.eventTime(record.headers());
     if (at.isEmpty() || at.getAsLong() < SampleValidation.MIN_TIMESTAMP_MS || at.getAsLong() >= SampleValidation.MAX_TIMESTAMP_MS) {
       // a rejected heartbeat is a dead letter like any input record: counted in samples-in
@@ -250,36 +267,35 @@ public final class SampleIntake implements FixedKeyProcessor<String, byte[], Int
     }
     counters.increment(Counter.HEARTBEATS);
     advance(at.getAsLong());
-    forwardProgress(record);
+    if (progressSent != streamTime) {
+      sums.progress(streamTime);
+      progressSent = streamTime;
+    }
   }
 
+  /**
+   * Stream time moves to {@code ts} if that is later: settled node windows and closed billing
+   * batches go on first, then, every window of stream time, the partition's progress.
+   */
   private void advance(long ts) {
     if (ts > streamTime) {
       streamTime = ts;
       clock.put(CLOCK_KEY, ts);
+      sums.advanced(streamTime);
+      if (progressSent == Long.MIN_VALUE || streamTime - progressSent >= windowMs) {
+        sums.progress(streamTime);
+        progressSent = streamTime;
+      }
     }
   }
 
-  private void forwardProgress(FixedKeyRecord<String, byte[]> record) {
-    if (streamTime == Long.MIN_VALUE) {
-      return;
-    }
-    progressSent = streamTime;
-    context.forward(record.withValue((Intake) new Progress(partition(), streamTime)).withTimestamp(streamTime)
-        .withHeaders(new RecordHeaders()));
-  }
-
-  private int partition() {
-    return context.recordMetadata().map(RecordMetadata::partition).orElse(0);
-  }
-
-  private void reject(FixedKeyRecord<String, byte[]> record, Violation v) {
+  private void reject(Record<String, byte[]> record, Violation v) {
     counters.increment(Counter.invalid(v.reason()));
     DeadLetter dead = deadLetter(record, v.reason().name(), v.detail());
-    context.forward(record.withValue((Intake) new Rejected(dead)).withHeaders(dead.headers()));
+    context.forward(new Record<>((String) null, (Intake) new Rejected(dead), record.timestamp(), dead.headers()));
   }
 
-  private DeadLetter deadLetter(FixedKeyRecord<String, byte[]> record, String reason, String detail) {
+  private DeadLetter deadLetter(Record<String, byte[]> record, String reason, String detail) {
     DeadLetter.Source source = context.recordMetadata()
         .map(m -> new DeadLetter.Source(m.topic(), m.partition(), m.offset())).orElse(null);
     return DeadLetter.of(TelemetryKeySerde.bytes(record.key()), record.value(), record.headers(), reason, detail, source,

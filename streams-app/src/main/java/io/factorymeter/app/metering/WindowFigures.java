@@ -1,13 +1,17 @@
 package io.factorymeter.app.metering;
 
 import io.factorymeter.schema.NodeSample;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import io.factorymeter.schema.UsageEntry;
 
 /**
  * The sums behind the figures of one window (SPEC §2), for one sample (its contribution) or for
  * a node, cluster or the fleet (the sum of contributions). All sums are in fixed point
- * ({@link FixedPoint}); {@link MetricFigures} derives the published figures from them. Mutable:
- * {@link #add} folds a contribution in.
+ * ({@link FixedPoint}; energy and costs in {@link CostSums}, shared with billing);
+ * {@link MetricFigures} derives the published figures from them. Mutable: {@link #add} folds a
+ * contribution in.
  */
 public final class WindowFigures {
 
@@ -16,21 +20,14 @@ public final class WindowFigures {
   long nodesReporting;
   long tokens;
   long outputTokens;
-  long energyMicrojoules;
   long coveredMs;
   /** Σ round(gpuUtilization × 1e6) × intervalMs. */
   long utilizationMicroMs;
   /** Σ round(temperatureC × 1e3) × intervalMs. */
   long temperatureMilliMs;
   double maxTemperatureC = Double.NEGATIVE_INFINITY;
-  long energyCostPicos;
-  long capacityCostPicos;
-  /** Samples without a tariff at their timestamp. */
-  long withoutTariff;
-  /** Samples without a GPU rate at their timestamp. */
-  long withoutGpuRate;
-  /** Samples without a tariff or without a GPU rate. */
-  long unpricedSamples;
+  /** Energy and costs. */
+  CostSums cost = new CostSums();
 
   // Labels of a node window: those of its latest sample (by timestamp). Empty for groups.
   String clusterId;
@@ -57,18 +54,11 @@ public final class WindowFigures {
       f.tokens = Math.addExact(f.tokens, Math.addExact(u.getPromptTokens(), u.getCompletionTokens()));
       f.outputTokens = Math.addExact(f.outputTokens, u.getCompletionTokens());
     }
-    f.energyMicrojoules = FixedPoint.microjoules(priced.energyJoules());
     f.coveredMs = s.getIntervalMs();
     f.utilizationMicroMs = Math.round(s.getGpuUtilization() * FixedPoint.MICROS_PER_RATIO) * s.getIntervalMs();
     f.temperatureMilliMs = Math.round(s.getTemperatureC() * FixedPoint.MILLIS_PER_DEGREE) * s.getIntervalMs();
     f.maxTemperatureC = s.getTemperatureC();
-    Double energyCost = priced.energyCost();
-    Double capacityCost = priced.capacityCost();
-    f.energyCostPicos = energyCost == null ? 0 : FixedPoint.picos(energyCost);
-    f.capacityCostPicos = capacityCost == null ? 0 : FixedPoint.picos(capacityCost);
-    f.withoutTariff = energyCost == null ? 1 : 0;
-    f.withoutGpuRate = capacityCost == null ? 1 : 0;
-    f.unpricedSamples = priced.unpriced() ? 1 : 0;
+    f.cost = CostSums.of(priced);
     f.clusterId = s.getClusterId();
     f.site = s.getSite();
     f.gpuModel = s.getGpuModel();
@@ -84,16 +74,11 @@ public final class WindowFigures {
     nodesReporting = Math.addExact(nodesReporting, c.nodesReporting);
     tokens = Math.addExact(tokens, c.tokens);
     outputTokens = Math.addExact(outputTokens, c.outputTokens);
-    energyMicrojoules = Math.addExact(energyMicrojoules, c.energyMicrojoules);
     coveredMs = Math.addExact(coveredMs, c.coveredMs);
     utilizationMicroMs = Math.addExact(utilizationMicroMs, c.utilizationMicroMs);
     temperatureMilliMs = Math.addExact(temperatureMilliMs, c.temperatureMilliMs);
     maxTemperatureC = Math.max(maxTemperatureC, c.maxTemperatureC);
-    energyCostPicos = Math.addExact(energyCostPicos, c.energyCostPicos);
-    capacityCostPicos = Math.addExact(capacityCostPicos, c.capacityCostPicos);
-    withoutTariff += c.withoutTariff;
-    withoutGpuRate += c.withoutGpuRate;
-    unpricedSamples += c.unpricedSamples;
+    cost.add(c.cost);
     if (c.labelTimestamp >= labelTimestamp && c.clusterId != null) {
       clusterId = c.clusterId;
       site = c.site;
@@ -108,29 +93,85 @@ public final class WindowFigures {
     return clusterId;
   }
 
+  /** Energy and costs. */
+  public CostSums cost() {
+    return cost;
+  }
+
+  /** Distinct valid samples. */
+  public long samples() {
+    return samples;
+  }
+
+  /** Writes the sums (for the internal binary serdes). */
+  public void writeTo(DataOutputStream out) throws IOException {
+    out.writeLong(samples);
+    out.writeLong(nodesReporting);
+    out.writeLong(tokens);
+    out.writeLong(outputTokens);
+    out.writeLong(coveredMs);
+    out.writeLong(utilizationMicroMs);
+    out.writeLong(temperatureMilliMs);
+    out.writeDouble(maxTemperatureC);
+    cost.writeTo(out);
+    writeNullable(out, clusterId);
+    writeNullable(out, site);
+    writeNullable(out, gpuModel);
+    out.writeInt(gpuCount);
+    out.writeLong(labelTimestamp);
+  }
+
+  /** Reads what {@link #writeTo} wrote. */
+  public static WindowFigures readFrom(DataInputStream in) throws IOException {
+    WindowFigures f = new WindowFigures();
+    f.samples = in.readLong();
+    f.nodesReporting = in.readLong();
+    f.tokens = in.readLong();
+    f.outputTokens = in.readLong();
+    f.coveredMs = in.readLong();
+    f.utilizationMicroMs = in.readLong();
+    f.temperatureMilliMs = in.readLong();
+    f.maxTemperatureC = in.readDouble();
+    f.cost = CostSums.readFrom(in);
+    f.clusterId = readNullable(in);
+    f.site = readNullable(in);
+    f.gpuModel = readNullable(in);
+    f.gpuCount = in.readInt();
+    f.labelTimestamp = in.readLong();
+    return f;
+  }
+
+  private static void writeNullable(DataOutputStream out, String s) throws IOException {
+    out.writeBoolean(s != null);
+    if (s != null) {
+      out.writeUTF(s);
+    }
+  }
+
+  private static String readNullable(DataInputStream in) throws IOException {
+    return in.readBoolean() ? in.readUTF() : null;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof WindowFigures f)) {
       return false;
     }
     return samples == f.samples && nodesReporting == f.nodesReporting && tokens == f.tokens && outputTokens == f.outputTokens
-        && energyMicrojoules == f.energyMicrojoules && coveredMs == f.coveredMs && utilizationMicroMs == f.utilizationMicroMs
+        && cost.equals(f.cost) && coveredMs == f.coveredMs && utilizationMicroMs == f.utilizationMicroMs
         && temperatureMilliMs == f.temperatureMilliMs && Double.compare(maxTemperatureC, f.maxTemperatureC) == 0
-        && energyCostPicos == f.energyCostPicos && capacityCostPicos == f.capacityCostPicos && withoutTariff == f.withoutTariff
-        && withoutGpuRate == f.withoutGpuRate && unpricedSamples == f.unpricedSamples
         && java.util.Objects.equals(clusterId, f.clusterId) && java.util.Objects.equals(site, f.site)
         && java.util.Objects.equals(gpuModel, f.gpuModel) && gpuCount == f.gpuCount && labelTimestamp == f.labelTimestamp;
   }
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(samples, tokens, energyMicrojoules, coveredMs, clusterId);
+    return java.util.Objects.hash(samples, tokens, cost, coveredMs, clusterId);
   }
 
   @Override
   public String toString() {
-    return "WindowFigures{samples=" + samples + ", nodes=" + nodesReporting + ", tokens=" + tokens + ", energyMicroJ="
-        + energyMicrojoules + ", coveredMs=" + coveredMs + ", energyCostPicos=" + energyCostPicos + ", capacityCostPicos="
-        + capacityCostPicos + ", unpriced=" + unpricedSamples + "}";
+    return "WindowFigures{samples=" + samples + ", nodes=" + nodesReporting + ", tokens=" + tokens + ", coveredMs="
+        + coveredMs + ", " + cost + "}";
   }
 }

@@ -120,11 +120,17 @@ class BillingTopologyTest {
     send(sample("10:00:00", b -> b.setUsage(List.of(new UsageEntry("t1", "m1", 100L, 300L), new UsageEntry("t2", "m2", 200L, 400L)))));
   }
 
+  /** The topic after a flush of the intake's partial sums (wall-clock punctuation, factory.meter.flush.interval). */
+  private <K, V> TestOutputTopic<K, V> flushed(TestOutputTopic<K, V> topic) {
+    driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
+    return topic;
+  }
+
   @Test
   void aSampleSharedByTwoTenantsIsSplitByTokens() {
     sendSharedSample();
     heartbeat("2026-11-26T11:10:00Z");
-    Map<String, BillingLine> lines = billing.readKeyValuesToMap();
+    Map<String, BillingLine> lines = flushed(billing).readKeyValuesToMap();
     BillingLine t1 = lines.get("t1|m1|2026-11-26T10:00:00Z");
     BillingLine t2 = lines.get("t2|m2|2026-11-26T10:00:00Z");
     // t1 has 400 of the 1,000 tokens, t2 600
@@ -150,7 +156,7 @@ class BillingTopologyTest {
     start(MeteringConfig.defaults().withPromptWeight(0.5));
     sendSharedSample();
     heartbeat("2026-11-26T11:10:00Z");
-    Map<String, BillingLine> lines = billing.readKeyValuesToMap();
+    Map<String, BillingLine> lines = flushed(billing).readKeyValuesToMap();
     // weights: t1 100 x 0.5 + 300 = 350, t2 200 x 0.5 + 400 = 500
     assertEquals(ENERGY * 350 / 850, lines.get("t1|m1|2026-11-26T10:00:00Z").getEnergyJ(), JOULE_EPS);
     assertEquals(ENERGY * 500 / 850, lines.get("t2|m2|2026-11-26T10:00:00Z").getEnergyJ(), JOULE_EPS);
@@ -161,7 +167,7 @@ class BillingTopologyTest {
   void anIdleSampleIsBilledToIdle() {
     send(sample("10:00:10", b -> { }));
     heartbeat("2026-11-26T11:10:00Z");
-    BillingLine idle = billing.readKeyValuesToMap().get("_idle|_idle|2026-11-26T10:00:00Z");
+    BillingLine idle = flushed(billing).readKeyValuesToMap().get("_idle|_idle|2026-11-26T10:00:00Z");
     assertEquals(ENERGY, idle.getEnergyJ(), JOULE_EPS);
     assertEquals(ENERGY_COST + CAPACITY_COST, idle.getTotalCost(), MONEY_EPS);
     assertEquals(0, idle.getPromptTokens() + idle.getCompletionTokens());
@@ -173,27 +179,27 @@ class BillingTopologyTest {
     sendSharedSample();
     send(sample("10:59:50", b -> b.setUsage(List.of(new UsageEntry("t1", "m1", 1L, 1L)))));
     heartbeat("2026-11-26T11:09:59.999Z");   // end 11:00 + 10 min grace not reached
-    assertTrue(billing.isEmpty(), "nothing before the period closes");
+    assertTrue(flushed(billing).isEmpty(), "nothing before the period closes");
     heartbeat("2026-11-26T11:10:00Z");
-    List<KeyValue<String, BillingLine>> emitted = billing.readKeyValuesToList();
+    List<KeyValue<String, BillingLine>> emitted = flushed(billing).readKeyValuesToList();
     assertEquals(2, emitted.size(), "one final line per key");
     heartbeat("2026-11-26T12:30:00Z");
-    assertTrue(billing.isEmpty(), "nothing more for settled keys");
+    assertTrue(flushed(billing).isEmpty(), "nothing more for settled keys");
   }
 
   @Test
   void aLateSampleWithinTheHorizonRestatesItsLineWithTheNextRevisionOnceStreamTimeLeavesItsMinute() {
     sendSharedSample();
     heartbeat("2026-11-26T11:10:00Z");
-    billing.readKeyValuesToList();
+    flushed(billing).readKeyValuesToList();
     send(sample("10:30:00", b -> b.setUsage(List.of(new UsageEntry("t1", "m1", 10L, 90L)))));   // 40 minutes late, all to t1
     // a new tenant in a settled period: its first line
     send(sample("10:40:00", b -> b.setUsage(List.of(new UsageEntry("t3", "m3", 5L, 5L)))));
-    assertTrue(billing.isEmpty(), "late data is restated when stream time has left the minute it arrived in (11:10)");
+    assertTrue(flushed(billing).isEmpty(), "late data is restated when stream time has left the minute it arrived in (11:10)");
     heartbeat("2026-11-26T11:10:59.999Z");
-    assertTrue(billing.isEmpty());
+    assertTrue(flushed(billing).isEmpty());
     heartbeat("2026-11-26T11:11:00Z");
-    Map<String, BillingLine> restated = billing.readKeyValuesToMap();
+    Map<String, BillingLine> restated = flushed(billing).readKeyValuesToMap();
     assertEquals(2, restated.size(), "only the changed keys");
     BillingLine t1 = restated.get("t1|m1|2026-11-26T10:00:00Z");
     assertEquals(2, t1.getRevision());
@@ -215,14 +221,14 @@ class BillingTopologyTest {
   void anHourOfLateSamplesIsOneRestatement() {
     send(sample("10:00:00", b -> b.setUsage(List.of(new UsageEntry("t1", "m1", 1L, 1L)))));
     heartbeat("2026-11-26T11:10:00Z");
-    assertEquals(1, billing.readKeyValuesToList().size());
+    assertEquals(1, flushed(billing).readKeyValuesToList().size());
     for (int i = 1; i < 360; i++) {
       int second = i * 10;
       String at = String.format("10:%02d:%02d", second / 60, second % 60);
       send(sample(at, b -> b.setUsage(List.of(new UsageEntry("t1", "m1", 1L, 1L)))));
     }
     heartbeat("2026-11-26T11:11:00Z");
-    List<KeyValue<String, BillingLine>> restated = billing.readKeyValuesToList();
+    List<KeyValue<String, BillingLine>> restated = flushed(billing).readKeyValuesToList();
     assertEquals(1, restated.size());
     BillingLine t1 = restated.get(0).value;
     assertEquals(2, t1.getRevision());
@@ -234,10 +240,10 @@ class BillingTopologyTest {
   void aSampleBeyondTheHorizonGoesToTheLateTopicAndChangesNoBill() {
     sendSharedSample();
     heartbeat("2026-11-28T11:00:00Z");   // the 10:00 period of the 26th ended 48 h ago
-    billing.readKeyValuesToList();
+    flushed(billing).readKeyValuesToList();
     send(sample("10:59:50", b -> b.setUsage(List.of(new UsageEntry("t1", "m1", 1L, 1L)))));
-    assertEquals(1, late.readRecordsToList().size());
-    assertTrue(billing.isEmpty());
+    assertEquals(1, flushed(late).readRecordsToList().size());
+    assertTrue(flushed(billing).isEmpty());
   }
 
   /**
@@ -250,16 +256,16 @@ class BillingTopologyTest {
   void aSampleLateForMetricsCountsInTheFleetAsInTheBill() {
     send(sample("10:00:00", b -> b.setUsage(List.of(new UsageEntry("t1", "m1", 10L, 10L)))));
     heartbeat("2026-11-26T10:30:00Z");
-    fleet.readKeyValuesToMap();
+    flushed(fleet).readKeyValuesToMap();
     send(sample("10:05:00", b -> b.setNodeId("n2").setUsage(List.of(new UsageEntry("t1", "m1", 30L, 50L)))));
     heartbeat("2026-11-26T11:10:00Z");
-    FleetMetrics minute = fleet.readKeyValuesToMap().get("fleet|2026-11-26T10:05:00Z");
+    FleetMetrics minute = flushed(fleet).readKeyValuesToMap().get("fleet|2026-11-26T10:05:00Z");
     assertEquals(ENERGY, minute.getEnergyJ(), JOULE_EPS);
-    BillingLine t1 = billing.readKeyValuesToMap().get("t1|m1|2026-11-26T10:00:00Z");
+    BillingLine t1 = flushed(billing).readKeyValuesToMap().get("t1|m1|2026-11-26T10:00:00Z");
     assertEquals(2 * ENERGY, t1.getEnergyJ(), JOULE_EPS);
     assertEquals(2 * (ENERGY_COST + CAPACITY_COST), t1.getTotalCost(), MONEY_EPS);
     assertEquals(40, t1.getPromptTokens());
-    assertTrue(nodeMetrics.readKeyValuesToMap().keySet().stream().noneMatch(k -> k.startsWith("n2|")),
+    assertTrue(flushed(nodeMetrics).readKeyValuesToMap().keySet().stream().noneMatch(k -> k.startsWith("n2|")),
         "the node's own minute was settled before the sample came");
   }
 
@@ -281,7 +287,7 @@ class BillingTopologyTest {
 
     Map<String, BillingLine> lines = new HashMap<>();
     int records = 0;
-    for (KeyValue<String, BillingLine> kv : billing.readKeyValuesToList()) {
+    for (KeyValue<String, BillingLine> kv : flushed(billing).readKeyValuesToList()) {
       lines.put(kv.key, kv.value);
       records++;
     }
@@ -293,7 +299,7 @@ class BillingTopologyTest {
       sums[1] += l.getTotalCost();
     }
     Map<Instant, double[]> metered = new TreeMap<>();
-    for (FleetMetrics f : fleet.readKeyValuesToMap().values()) {
+    for (FleetMetrics f : flushed(fleet).readKeyValuesToMap().values()) {
       Instant hour = Instant.ofEpochMilli(Math.floorDiv(f.getWindowStart().toEpochMilli(), 3_600_000L) * 3_600_000L);
       double[] sums = metered.computeIfAbsent(hour, k -> new double[2]);
       sums[0] += f.getEnergyJ();

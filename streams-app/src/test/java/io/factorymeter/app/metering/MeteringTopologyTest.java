@@ -149,6 +149,12 @@ class MeteringTopologyTest {
 
   // --- SPEC §2 -------------------------------------------------------------------------------------
 
+  /** The topic after a flush of the intake's partial sums (wall-clock punctuation, factory.meter.flush.interval). */
+  private <K, V> TestOutputTopic<K, V> flushed(TestOutputTopic<K, V> topic) {
+    driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
+    return topic;
+  }
+
   @Test
   void nodeClusterAndFleetFiguresFromPowerAndFromEnergyJoules() {
     defaultPrices();
@@ -159,7 +165,7 @@ class MeteringTopologyTest {
     send(sample("10:00:30", b -> b.setIntervalMs(30_000).setPowerWatts(5_000).setEnergyJoules(140_000.0).setTemperatureC(70f)
         .setGpuUtilization(0.75f).setUsage(List.of(usage("t1", "m1", 2_000, 5_000), usage("t2", "m2", 0, 1_000)))));
 
-    NodeMetrics n = nodes.readKeyValuesToMap().get("n1|2026-11-26T10:00:00Z");
+    NodeMetrics n = flushed(nodes).readKeyValuesToMap().get("n1|2026-11-26T10:00:00Z");
     assertNotNull(n);
     assertEquals("n1", n.getNodeId());
     assertEquals("c1", n.getClusterId());
@@ -188,12 +194,12 @@ class MeteringTopologyTest {
     assertEquals("USD", n.getCurrency());
     assertEquals(0, n.getUnpricedSamples());
 
-    ClusterMetrics c = clusters.readKeyValuesToMap().get("c1|2026-11-26T10:00:00Z");
+    ClusterMetrics c = flushed(clusters).readKeyValuesToMap().get("c1|2026-11-26T10:00:00Z");
     assertEquals(1, c.getNodesReporting());
     assertEquals(12_000, c.getTokens());
     assertEquals(260_000 / 60.0, c.getAvgPowerW(), EPS);       // group: energy / window seconds
     assertEquals(1.0, c.getCoverage(), EPS);
-    FleetMetrics f = fleet.readKeyValuesToMap().get("fleet|2026-11-26T10:00:00Z");
+    FleetMetrics f = flushed(fleet).readKeyValuesToMap().get("fleet|2026-11-26T10:00:00Z");
     assertEquals("fleet", f.getFleetId());
     assertEquals(energyCost + capacityCost, f.getTotalCost(), EPS);
     assertEquals(2, f.getSamples());
@@ -210,14 +216,14 @@ class MeteringTopologyTest {
     send(sample("10:00:00", b -> b.setNodeId("n2").setPowerWatts(3_000)));
     send(sample("10:00:30", b -> b.setNodeId("n2").setPowerWatts(3_000)));
 
-    Map<String, NodeMetrics> byKey = nodes.readKeyValuesToMap();
+    Map<String, NodeMetrics> byKey = flushed(nodes).readKeyValuesToMap();
     NodeMetrics n2 = byKey.get("n2|2026-11-26T10:00:00Z");
     assertEquals(20_000, n2.getCovered());
     assertEquals(1.0 / 3.0, n2.getCoverage(), EPS);             // 20 s of 60 s
     assertEquals(3_000.0, n2.getAvgPowerW(), EPS);              // 60,000 J over the 20 s it reported
     assertEquals(1.0, byKey.get("n1|2026-11-26T10:00:00Z").getCoverage(), EPS);
 
-    ClusterMetrics c = clusters.readKeyValuesToMap().get("c1|2026-11-26T10:00:00Z");
+    ClusterMetrics c = flushed(clusters).readKeyValuesToMap().get("c1|2026-11-26T10:00:00Z");
     assertEquals(2, c.getNodesReporting());
     assertEquals(8, c.getSamples());
     assertEquals(80_000, c.getCovered());
@@ -229,7 +235,7 @@ class MeteringTopologyTest {
   void windowBoundaries() {
     send(sample("10:00:59.999", b -> b.setIntervalMs(1)));
     send(sample("10:01:00", b -> b.setIntervalMs(1)));
-    Map<String, NodeMetrics> byKey = nodes.readKeyValuesToMap();
+    Map<String, NodeMetrics> byKey = flushed(nodes).readKeyValuesToMap();
     assertEquals(1, byKey.get("n1|2026-11-26T10:00:00Z").getSamples());
     assertEquals(1, byKey.get("n1|2026-11-26T10:01:00Z").getSamples());
     assertEquals(2, byKey.size());
@@ -242,7 +248,7 @@ class MeteringTopologyTest {
     send(s);
     // same node and timestamp, other values: still the same sample
     send(sample("10:00:10", b -> b.setPowerWatts(9_999).setUsage(List.of(usage("t1", "m1", 100, 200)))));
-    NodeMetrics n = nodes.readKeyValuesToMap().get("n1|2026-11-26T10:00:00Z");
+    NodeMetrics n = flushed(nodes).readKeyValuesToMap().get("n1|2026-11-26T10:00:00Z");
     assertEquals(1, n.getSamples());
     assertEquals(30, n.getTokens());
     assertEquals(2.0, counter("duplicates"));
@@ -255,7 +261,7 @@ class MeteringTopologyTest {
     telemetry.pipeInput(new TestRecord<>("n1", samples.serializer().serialize("factory.telemetry", s),
         new RecordHeaders().add(Heartbeat.HEADER, Heartbeat.headerValue(t("10:00:10").toEpochMilli())),
         Instant.parse("2026-12-01T00:00:00Z")));
-    NodeMetrics n = nodes.readKeyValuesToMap().get("n1|2026-11-26T10:00:00Z");
+    NodeMetrics n = flushed(nodes).readKeyValuesToMap().get("n1|2026-11-26T10:00:00Z");
     assertEquals(1, n.getSamples());
     assertEquals(30, n.getTokens());
     assertEquals(1.0, counter("samples-in"));
@@ -265,8 +271,8 @@ class MeteringTopologyTest {
   void anInvalidCopyNeverHidesTheValidSample() {
     send(sample("10:00:10", b -> b.setPowerWatts(-1)));
     send(sample("10:00:10", b -> { }));
-    assertEquals(1, nodes.readKeyValuesToMap().get("n1|2026-11-26T10:00:00Z").getSamples());
-    assertEquals(1, dlq.readRecordsToList().size());
+    assertEquals(1, flushed(nodes).readKeyValuesToMap().get("n1|2026-11-26T10:00:00Z").getSamples());
+    assertEquals(1, flushed(dlq).readRecordsToList().size());
     assertEquals(0.0, counter("duplicates"));
   }
 
@@ -275,7 +281,7 @@ class MeteringTopologyTest {
     send(sample("10:00:10", b -> { }));
     send(sample("10:02:50", b -> { }));     // stream time 10:02:50 < 10:01 + 2 min grace: window 10:00 still open
     send(sample("10:00:40", b -> { }));     // late, inside grace
-    assertEquals(2, nodes.readKeyValuesToMap().get("n1|2026-11-26T10:00:00Z").getSamples());
+    assertEquals(2, flushed(nodes).readKeyValuesToMap().get("n1|2026-11-26T10:00:00Z").getSamples());
     assertEquals(0.0, counter("late-for-metrics"));
   }
 
@@ -284,9 +290,9 @@ class MeteringTopologyTest {
     send(sample("10:00:10", b -> { }));
     send(sample("10:03:00", b -> { }));     // stream time 10:03:00 = window end 10:01 + grace: window 10:00 closed
     send(sample("10:00:40", b -> { }));
-    assertEquals(1, nodes.readKeyValuesToMap().get("n1|2026-11-26T10:00:00Z").getSamples());
+    assertEquals(1, flushed(nodes).readKeyValuesToMap().get("n1|2026-11-26T10:00:00Z").getSamples());
     assertEquals(1.0, counter("late-for-metrics"));
-    assertTrue(late.isEmpty(), "still within the restatement horizon: billed, not in the late topic");
+    assertTrue(flushed(late).isEmpty(), "still within the restatement horizon: billed, not in the late topic");
   }
 
   @Test
@@ -295,11 +301,11 @@ class MeteringTopologyTest {
     // stream time 2026-11-28T11:00: the 10:00-11:00 period of the 26th ended 48 h (the horizon) ago
     send(sample("10:00:10", b -> b.setTimestamp(Instant.parse("2026-11-28T11:00:00Z"))));
     send(sample("11:00:00", b -> { }));     // period 11:00-12:00 of the 26th: 47 h ago, still restatable
-    assertTrue(late.isEmpty());
+    assertTrue(flushed(late).isEmpty());
     NodeSample old = sample("10:59:50", b -> { });
     byte[] bytes = samples.serializer().serialize("factory.telemetry", old);
     telemetry.pipeInput("n1", bytes);
-    List<TestRecord<String, byte[]>> records = late.readRecordsToList();
+    List<TestRecord<String, byte[]>> records = flushed(late).readRecordsToList();
     assertEquals(1, records.size());
     assertEquals("n1", records.get(0).key());
     assertArrayEquals(bytes, records.get(0).value());
@@ -315,7 +321,7 @@ class MeteringTopologyTest {
     tariff("s1", 0.20, 1.5, "USD", "2026-11-26T10:00:30Z");
     send(sample("10:00:00", b -> b.setIntervalMs(30_000)));   // 120,000 J at 0.10 USD/kWh
     send(sample("10:00:30", b -> b.setIntervalMs(30_000)));   // 120,000 J at 0.20 USD/kWh
-    NodeMetrics n = nodes.readKeyValuesToMap().get("n1|2026-11-26T10:00:00Z");
+    NodeMetrics n = flushed(nodes).readKeyValuesToMap().get("n1|2026-11-26T10:00:00Z");
     assertEquals(120_000 / 3.6e6 * 0.10 * 1.5 + 120_000 / 3.6e6 * 0.20 * 1.5, n.getEnergyCost(), EPS); // 0.005 + 0.010
   }
 
@@ -325,7 +331,7 @@ class MeteringTopologyTest {
     send(sample("10:05:00", b -> b.setSite("s9")));          // no tariff for s9 yet
     tariff("s9", 0.30, 1.2, "USD", "2026-11-26T09:00:00Z");  // published now, effective an hour before
     send(sample("10:04:00", b -> b.setSite("s9").setIntervalMs(60_000)));   // older sample, metered after the price arrived
-    Map<String, NodeMetrics> byKey = nodes.readKeyValuesToMap();
+    Map<String, NodeMetrics> byKey = flushed(nodes).readKeyValuesToMap();
     assertNull(byKey.get("n1|2026-11-26T10:05:00Z").getEnergyCost());
     assertEquals(4_000 * 60 / 3.6e6 * 0.30 * 1.2, byKey.get("n1|2026-11-26T10:04:00Z").getEnergyCost(), EPS);
   }
@@ -334,7 +340,7 @@ class MeteringTopologyTest {
   void anUnknownSiteGivesNullCostsAndIsCounted() {
     defaultPrices();
     send(sample("10:00:00", b -> b.setSite("nowhere").setUsage(List.of(usage("t1", "m1", 5, 5)))));
-    NodeMetrics n = nodes.readKeyValuesToMap().get("n1|2026-11-26T10:00:00Z");
+    NodeMetrics n = flushed(nodes).readKeyValuesToMap().get("n1|2026-11-26T10:00:00Z");
     assertEquals(1, n.getSamples(), "metered, not dropped");
     assertNull(n.getEnergyCost());
     assertEquals(8 * (10_000 / 3.6e6) * 2.00, n.getCapacityCost(), EPS);
@@ -349,14 +355,14 @@ class MeteringTopologyTest {
     tariff("s1", 0.09, 1.4, "EUR", "2026-11-01T00:00:00Z");
     gpuRate("H100-SXM5-80GB", 2.00, "2026-11-01T00:00:00Z");
     send(sample("10:00:00", b -> { }));
-    assertNull(nodes.readKeyValuesToMap().get("n1|2026-11-26T10:00:00Z").getEnergyCost());
+    assertNull(flushed(nodes).readKeyValuesToMap().get("n1|2026-11-26T10:00:00Z").getEnergyCost());
     assertEquals(1.0, counter("prices-ignored-currency"));
   }
 
   @Test
   void noEnergyMeansNullTokensPerJoule() {
     send(sample("10:00:00", b -> b.setPowerWatts(0).setUsage(List.of(usage("t1", "m1", 1, 1)))));
-    NodeMetrics n = nodes.readKeyValuesToMap().get("n1|2026-11-26T10:00:00Z");
+    NodeMetrics n = flushed(nodes).readKeyValuesToMap().get("n1|2026-11-26T10:00:00Z");
     assertNull(n.getTokensPerJoule());
     assertNull(n.getOutputTokensPerJoule());
   }
@@ -418,7 +424,7 @@ class MeteringTopologyTest {
     invalid.accept(sample("10:00:00", b -> b.setGpuUtilization(Float.NaN)));
     expectedReasons.add("NAN");
 
-    List<TestRecord<String, byte[]>> dead = dlq.readRecordsToList();
+    List<TestRecord<String, byte[]>> dead = flushed(dlq).readRecordsToList();
     assertEquals(expectedReasons.size(), dead.size());
     for (int i = 0; i < dead.size(); i++) {
       TestRecord<String, byte[]> r = dead.get(i);
@@ -432,7 +438,7 @@ class MeteringTopologyTest {
     assertEquals("test", header(dead.get(0).headers(), "origin"), "the record's own headers are kept");
     assertTrue(header(dead.get(1).headers(), DeadLetterHeaders.DETAIL).contains("999999"));
     assertEquals("n2", dead.get(2).key());
-    assertTrue(nodes.isEmpty(), "nothing invalid was metered");
+    assertTrue(flushed(nodes).isEmpty(), "nothing invalid was metered");
     assertEquals(2.0, counter("invalid-deserialization"));
     assertEquals(1.0, counter("invalid-key-mismatch"));
     assertEquals(3.0, counter("invalid-invalid-id"));
@@ -440,7 +446,7 @@ class MeteringTopologyTest {
     assertEquals(3.0, counter("invalid-nan"));
     // the application is still running: a valid sample after all that is metered
     send(sample("10:00:00", b -> { }));
-    assertFalse(nodes.isEmpty());
+    assertFalse(flushed(nodes).isEmpty());
   }
 
   @Test
@@ -450,7 +456,7 @@ class MeteringTopologyTest {
     send(sample("10:04:50", b -> { }));
     send(sample("10:05:30", b -> { }));   // stream time = window end 10:05 + 30 s: window 10:00 closed
     send(sample("10:03:00", b -> { }));
-    Map<String, NodeMetrics> byKey = nodes.readKeyValuesToMap();
+    Map<String, NodeMetrics> byKey = flushed(nodes).readKeyValuesToMap();
     NodeMetrics n = byKey.get("n1|2026-11-26T10:00:00Z");
     assertEquals(2, n.getSamples());
     assertEquals(20_000 / 300_000.0, n.getCoverage(), EPS);

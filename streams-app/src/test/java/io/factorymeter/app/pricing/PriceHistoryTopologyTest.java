@@ -91,6 +91,12 @@ class PriceHistoryTopologyTest {
     return MeteringApplication.counters(driver.metrics()).get(name);
   }
 
+  /** The topic after a flush of the intake's partial sums (wall-clock punctuation, factory.meter.flush.interval). */
+  private <K, V> TestOutputTopic<K, V> flushed(TestOutputTopic<K, V> topic) {
+    driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
+    return topic;
+  }
+
   @Test
   void aPriceTenYearsOlderThanTheNewestIsKeptAndAppliesToSamplesMeteredAfterIt() {
     start(MeteringConfig.defaults());
@@ -101,7 +107,7 @@ class PriceHistoryTopologyTest {
     sample("2015-09-01T10:04:00Z");                               // metered after it arrived: priced with it
     sample("2015-09-01T10:06:00Z");
 
-    Map<String, NodeMetrics> latest = nodes.readKeyValuesToMap();
+    Map<String, NodeMetrics> latest = flushed(nodes).readKeyValuesToMap();
     NodeMetrics before = minute(latest, "2015-09-01T10:05:00Z");
     assertNull(before.getEnergyCost(), "metered before the price arrived: keeps its figures");
     assertEquals(1, before.getUnpricedSamples());
@@ -123,7 +129,7 @@ class PriceHistoryTopologyTest {
     tariff("s1", "USD", 0.20, 1.0, "2026-11-26T09:00:00Z");     // back-dated, between the first price and the samples
     sample("2026-11-26T10:01:00Z");
 
-    Map<String, NodeMetrics> latest = nodes.readKeyValuesToMap();
+    Map<String, NodeMetrics> latest = flushed(nodes).readKeyValuesToMap();
     assertEquals(0.0012, minute(latest, "2026-11-26T10:00:00Z").getEnergyCost(), EPS);   // 0.01 x 0.10 x 1.2
     assertEquals(0.002, minute(latest, "2026-11-26T10:01:00Z").getEnergyCost(), EPS);    // 0.01 x 0.20 x 1.0
   }
@@ -143,7 +149,7 @@ class PriceHistoryTopologyTest {
     sample("2026-11-05T10:00:00Z");                               // only the dropped version covered it
     sample("2026-11-15T10:00:00Z");
     sample("2026-11-25T10:00:00Z");
-    Map<String, NodeMetrics> latest = nodes.readKeyValuesToMap();
+    Map<String, NodeMetrics> latest = flushed(nodes).readKeyValuesToMap();
     assertNull(minute(latest, "2026-11-05T10:00:00Z").getEnergyCost());
     assertEquals(0.002, minute(latest, "2026-11-15T10:00:00Z").getEnergyCost(), EPS);
     assertEquals(0.003, minute(latest, "2026-11-25T10:00:00Z").getEnergyCost(), EPS);
@@ -165,7 +171,7 @@ class PriceHistoryTopologyTest {
     sample("2026-11-26T10:01:00Z");
     sample("2026-11-26T10:02:00Z");
 
-    Map<String, NodeMetrics> latest = nodes.readKeyValuesToMap();
+    Map<String, NodeMetrics> latest = flushed(nodes).readKeyValuesToMap();
     assertEquals(0.001, minute(latest, "2026-11-26T10:00:00Z").getEnergyCost(), EPS);
     assertNull(minute(latest, "2026-11-26T10:01:00Z").getEnergyCost());
     assertEquals(1, minute(latest, "2026-11-26T10:01:00Z").getUnpricedSamples());
@@ -196,7 +202,7 @@ class PriceHistoryTopologyTest {
     sample("2026-11-26T10:02:00Z");
 
     assertEquals(8.0, counter("prices-invalid"));
-    Map<String, NodeMetrics> latest = nodes.readKeyValuesToMap();
+    Map<String, NodeMetrics> latest = flushed(nodes).readKeyValuesToMap();
     for (String w : new String[] {"2026-11-26T10:00:00Z", "2026-11-26T10:01:00Z"}) {
       assertEquals(0.0012, minute(latest, w).getEnergyCost(), EPS, w);     // still 0.10 x 1.2
       assertEquals(0.08, minute(latest, w).getCapacityCost(), EPS, w);     // still 3.60

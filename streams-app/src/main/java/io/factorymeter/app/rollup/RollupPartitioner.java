@@ -1,4 +1,4 @@
-package io.factorymeter.app.billing;
+package io.factorymeter.app.rollup;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -9,15 +9,15 @@ import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 
 /**
- * Contributions go to the partition of their key (tenant|model|period), as Kafka's default
- * partitioner would place them; watermarks go to every partition, so that each billing task hears
- * the progress of every input partition.
+ * Deltas go to the partition of their key (a cluster, the fleet, or tenant|model|period), as
+ * Kafka's default partitioner would place them; watermarks go to every partition, so that each
+ * rollup task hears the progress of every input partition.
  */
-public final class BillingPartitioner implements StreamPartitioner<String, BillingEvent> {
+public final class RollupPartitioner implements StreamPartitioner<String, RollupEvent> {
 
   @Override
-  public Optional<Set<Integer>> partitions(String topic, String key, BillingEvent value, int numPartitions) {
-    if (value instanceof BillingEvent.Watermark) {
+  public Optional<Set<Integer>> partitions(String topic, String key, RollupEvent value, int numPartitions) {
+    if (value instanceof RollupEvent.Watermark) {
       return Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toSet()));
     }
     byte[] bytes = key.getBytes(StandardCharsets.UTF_8);

@@ -1,0 +1,26 @@
+package io.factorymeter.app.billing;
+
+import io.factorymeter.app.serde.VersionedSerde;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+
+/** The store form of a {@link PeriodState}: the revision emitted so far, then the amounts. */
+public final class PeriodStateSerde extends VersionedSerde<PeriodState> {
+
+  public PeriodStateSerde() {
+    super(2, "billing period state", 96);
+  }
+
+  @Override
+  protected void write(DataOutputStream out, PeriodState state) throws IOException {
+    out.writeInt(state.revision());
+    state.amounts().writeTo(out);
+  }
+
+  @Override
+  protected PeriodState read(DataInputStream in) throws IOException {
+    int revision = in.readInt();
+    return new PeriodState(revision, BillingAmounts.readFrom(in));
+  }
+}

@@ -1,0 +1,216 @@
+package io.factorymeter.app.metering;
+
+import io.factorymeter.app.billing.Attribution;
+import io.factorymeter.app.billing.BillingAmounts;
+import io.factorymeter.app.billing.BillingPeriods;
+import io.factorymeter.app.config.MeteringConfig;
+import io.factorymeter.app.metering.Intake.NodeMinute;
+import io.factorymeter.app.metering.Intake.Rollup;
+import io.factorymeter.app.rollup.RollupEvent;
+import io.factorymeter.contract.OutputKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The last step of the intake: what one input partition sums for the figures of SPEC §2 and §3,
+ * so that one record goes on per node and window, and per cluster, fleet and billing key a few
+ * records per flush, instead of one (or one per usage entry) per sample.
+ *
+ * <ul>
+ *   <li><b>Node windows</b> (samples open for metrics): summed per node and window; published as
+ *       partial figures at every {@link #flush} and as settled ones when the partition's stream
+ *       time passes the window's end + grace.</li>
+ *   <li><b>Cluster and fleet deltas</b> (every metered sample, also late for metrics): summed per
+ *       group and window; sent to the rollup topic at every flush.</li>
+ *   <li><b>Billing deltas</b>: each sample split among its tenants and models ({@link Attribution})
+ *       and summed per tenant, model, period and batch ({@link BillingPeriods#batchClose}); sent at
+ *       every flush, and, for a batch whose close the stream time reaches, before anything that
+ *       carries that stream time: billing relies on it.</li>
+ * </ul>
+ * The sums live in state stores (changelogged under exactly-once), so a restart loses none; the
+ * flushes only decide how often sums go on, never what they add up to.
+ */
+final class PartitionSums {
+
+  static final String NODE_STORE = "node-windows";
+  static final String GROUP_STORE = "group-deltas";
+  static final String BILLING_STORE = "billing-deltas";
+  private static final String HIGH = "\uffff";
+
+  private final MeteringConfig config;
+  private final long windowMs;
+  private final long graceMs;
+  private final double promptWeight;
+  private final ProcessorContext<String, Intake> context;
+  private final KeyValueStore<String, WindowFigures> nodes;
+  private final KeyValueStore<String, WindowFigures> groups;
+  private final KeyValueStore<String, BillingAmounts> billing;
+  private final int partition;
+  /** Node windows changed since the last flush (lost on a restart: their settled figures still go out). */
+  private final Set<String> dirty = new LinkedHashSet<>();
+  /** The earliest close of a billing batch held here; Long.MAX_VALUE when none. */
+  private long nextBatchClose;
+  /** Node windows starting at or before this are settled and gone. */
+  private long settledUpTo = Long.MIN_VALUE;
+
+  PartitionSums(MeteringConfig config, ProcessorContext<String, Intake> context, int partition) {
+    this.config = config;
+    this.windowMs = config.window().toMillis();
+    this.graceMs = config.grace().toMillis();
+    this.promptWeight = config.promptWeight();
+    this.context = context;
+    this.nodes = context.getStateStore(NODE_STORE);
+    this.groups = context.getStateStore(GROUP_STORE);
+    this.billing = context.getStateStore(BILLING_STORE);
+    this.partition = partition;
+    this.nextBatchClose = earliestBatchClose();
+  }
+
+  static List<StoreBuilder<?>> stores() {
+    return List.of(
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(NODE_STORE), Serdes.String(), new WindowFiguresSerde())
+            .withCachingEnabled(),
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GROUP_STORE), Serdes.String(), new WindowFiguresSerde())
+            .withCachingEnabled(),
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BILLING_STORE), Serdes.String(), new BillingAmounts.Serde())
+            .withCachingEnabled());
+  }
+
+  /**
+   * Adds a metered sample.
+   *
+   * @param forMetrics whether its node window is still open (else it is late for metrics)
+   * @param firstOfNode whether it is its node's first sample in its window
+   * @param streamTime the partition's stream time right after it, epoch ms
+   */
+  void add(PricedSample priced, boolean forMetrics, boolean firstOfNode, long streamTime) {
+    long ts = priced.sample().getTimestamp().toEpochMilli();
+    long windowStart = Math.floorDiv(ts, windowMs) * windowMs;
+    WindowFigures contribution = WindowFigures.of(priced, firstOfNode);
+    if (forMetrics) {
+      String key = pad(windowStart) + "|" + priced.sample().getNodeId();
+      WindowFigures sum = nodes.get(key);
+      nodes.put(key, sum == null ? contribution : sum.add(contribution));   // the stores keep bytes: no sharing
+      dirty.add(key);
+    }
+    addGroup(pad(windowStart) + "|" + RollupEvent.Group.CLUSTER.name() + "|" + priced.sample().getClusterId(), contribution);
+    addGroup(pad(windowStart) + "|" + RollupEvent.Group.FLEET.name() + "|" + OutputKey.FLEET, contribution);
+
+    long periodStart = MeteringConfig.billingPeriodStart(ts);
+    long batchClose = BillingPeriods.batchClose(config, periodStart, streamTime);
+    for (Attribution.Share share : Attribution.of(priced, promptWeight)) {
+      String key = pad(batchClose) + "|" + pad(periodStart) + "|" + share.tenantId() + "|" + share.modelId();
+      BillingAmounts sum = billing.get(key);
+      billing.put(key, sum == null ? share.amounts() : sum.add(share.amounts()));
+    }
+    nextBatchClose = Math.min(nextBatchClose, batchClose);
+  }
+
+  private void addGroup(String key, WindowFigures contribution) {
+    WindowFigures sum = groups.get(key);
+    groups.put(key, sum == null ? contribution : sum.add(contribution));
+  }
+
+  /**
+   * The partition's stream time moved to {@code streamTime}: settles the node windows whose grace
+   * has passed and sends the billing deltas of batches that have closed, before anything carries
+   * the new stream time.
+   */
+  void advanced(long streamTime) {
+    // a window [start, start + window) is settled once start + window + grace <= stream time
+    long settleUpTo = Math.floorDiv(streamTime - graceMs - windowMs, windowMs) * windowMs;
+    if (settleUpTo > settledUpTo) {
+      List<KeyValue<String, WindowFigures>> settled = new ArrayList<>();
+      try (KeyValueIterator<String, WindowFigures> it = nodes.range("", pad(settleUpTo) + "|" + HIGH)) {
+        it.forEachRemaining(settled::add);
+      }
+      for (KeyValue<String, WindowFigures> kv : settled) {
+        emitNode(kv.key, kv.value, true);
+        nodes.delete(kv.key);
+        dirty.remove(kv.key);
+      }
+      settledUpTo = settleUpTo;
+    }
+    if (nextBatchClose <= streamTime) {
+      sendBilling(pad(streamTime) + "|" + HIGH, streamTime);
+    }
+  }
+
+  /** Sends partial node figures of the windows changed since the last flush, and every delta held. */
+  void flush(long streamTime) {
+    for (String key : dirty) {
+      WindowFigures sum = nodes.get(key);
+      if (sum != null) {
+        emitNode(key, sum, false);
+      }
+    }
+    dirty.clear();
+    List<KeyValue<String, WindowFigures>> deltas = new ArrayList<>();
+    try (KeyValueIterator<String, WindowFigures> it = groups.all()) {
+      it.forEachRemaining(deltas::add);
+    }
+    for (KeyValue<String, WindowFigures> kv : deltas) {
+      String[] parts = kv.key.split("\\|", 3);
+      RollupEvent.Group group = RollupEvent.Group.valueOf(parts[1]);
+      forward(group.name() + "|" + parts[2], new RollupEvent.GroupDelta(group, parts[2], Long.parseLong(parts[0]), kv.value,
+          partition, streamTime), streamTime);
+      groups.delete(kv.key);
+    }
+    sendBilling(HIGH, streamTime);
+  }
+
+  /** Sends the billing deltas with keys up to {@code upTo} (batch close first in the key). */
+  private void sendBilling(String upTo, long streamTime) {
+    List<KeyValue<String, BillingAmounts>> due = new ArrayList<>();
+    try (KeyValueIterator<String, BillingAmounts> it = billing.range("", upTo)) {
+      it.forEachRemaining(due::add);
+    }
+    for (KeyValue<String, BillingAmounts> kv : due) {
+      String[] parts = kv.key.split("\\|", 4);
+      long batchClose = Long.parseLong(parts[0]);
+      long periodStart = Long.parseLong(parts[1]);
+      forward(OutputKey.billing(parts[2], parts[3], Instant.ofEpochMilli(periodStart)), new RollupEvent.BillingDelta(
+          parts[2], parts[3], periodStart, batchClose, kv.value, partition, streamTime), streamTime);
+      billing.delete(kv.key);
+    }
+    nextBatchClose = earliestBatchClose();
+  }
+
+  /** Tells the rollups the partition's stream time. */
+  void progress(long streamTime) {
+    forward("", new RollupEvent.Watermark(partition, streamTime), streamTime);
+  }
+
+  private void emitNode(String key, WindowFigures sum, boolean settled) {
+    int bar = key.indexOf('|');
+    long windowStart = Long.parseLong(key.substring(0, bar));
+    String nodeId = key.substring(bar + 1);
+    context.forward(new Record<>(OutputKey.window(nodeId, Instant.ofEpochMilli(windowStart)),
+        (Intake) new NodeMinute(nodeId, windowStart, sum, settled), windowStart));
+  }
+
+  private void forward(String key, RollupEvent event, long timestamp) {
+    context.forward(new Record<>(key, (Intake) new Rollup(event), timestamp));
+  }
+
+  private long earliestBatchClose() {
+    try (KeyValueIterator<String, BillingAmounts> it = billing.all()) {
+      return it.hasNext() ? Long.parseLong(it.next().key.substring(0, 19)) : Long.MAX_VALUE;
+    }
+  }
+
+  private static String pad(long epochMs) {
+    return String.format("%019d", epochMs);
+  }
+}

@@ -1,0 +1,145 @@
+package io.factorymeter.app.rollup;
+
+import io.factorymeter.app.config.MeteringConfig;
+import io.factorymeter.app.metering.MeteringCounters;
+import io.factorymeter.app.metering.MeteringCounters.Counter;
+import io.factorymeter.app.metering.WindowFigures;
+import io.factorymeter.app.metering.WindowFiguresSerde;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cluster and fleet windows (SPEC §2): sums the deltas the input partitions send for each
+ * cluster's or the fleet's window and emits the window's sums after each delta (the rollup topic
+ * carries a few deltas per partition and window, not one record per sample).
+ *
+ * <p>Every delta is accepted whenever it comes: the intake decides what is late (a sample past
+ * the restatement horizon goes to the late topic and sends no delta), so a cluster's or the
+ * fleet's figures are always the sum of what was metered, also after late data, and nothing is
+ * dropped by a window's grace. A window is forgotten once the watermark (every input partition,
+ * {@link PartitionWatermarks}) is past its end + the restatement horizon + one billing period +
+ * one window: no partition can send a delta for it any more.
+ */
+public final class GroupMinutes implements Processor<String, RollupEvent, String, GroupMinutes.Figures> {
+
+  private static final Logger log = LoggerFactory.getLogger(GroupMinutes.class);
+
+  public static final String WINDOW_STORE = "group-windows";
+  public static final String PROGRESS_STORE = "group-progress";
+  private static final String PURGED_UP_TO = "purged-up-to";
+  private static final String HIGH = "\uffff";
+
+  /** A group's sums for a window, to publish: {@code group} and {@code groupId} say which. */
+  public record Figures(RollupEvent.Group group, String groupId, long windowStart, WindowFigures figures) {
+  }
+
+  private final int inputPartitions;
+  private final long windowMs;
+  private final long keepMs;
+  private ProcessorContext<String, Figures> context;
+  private KeyValueStore<String, WindowFigures> windows;
+  private PartitionWatermarks progress;
+  private MeteringCounters counters;
+
+  private GroupMinutes(MeteringConfig config) {
+    this.inputPartitions = config.inputPartitions();
+    this.windowMs = config.window().toMillis();
+    this.keepMs = config.restatementHorizon().plus(MeteringConfig.BILLING_PERIOD).plus(config.window()).toMillis();
+  }
+
+  /** Creates the processor and owns its stores. */
+  public static ProcessorSupplier<String, RollupEvent, String, Figures> supplier(MeteringConfig config) {
+    return new ProcessorSupplier<>() {
+      @Override
+      public Processor<String, RollupEvent, String, Figures> get() {
+        return new GroupMinutes(config);
+      }
+
+      @Override
+      public Set<StoreBuilder<?>> stores() {
+        return Set.of(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WINDOW_STORE), Serdes.String(),
+            new WindowFiguresSerde()).withCachingEnabled(), PartitionWatermarks.storeBuilder(PROGRESS_STORE));
+      }
+    };
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Figures> context) {
+    this.context = context;
+    this.windows = context.getStateStore(WINDOW_STORE);
+    this.progress = new PartitionWatermarks(context.getStateStore(PROGRESS_STORE), inputPartitions);
+    this.counters = new MeteringCounters(context.metrics(), "groups-" + context.taskId());
+  }
+
+  @Override
+  public void process(Record<String, RollupEvent> record) {
+    RollupEvent event = record.value();
+    boolean moved = progress.observe(event);
+    if (event instanceof RollupEvent.GroupDelta d) {
+      add(d);
+    }
+    if (moved) {
+      forget();
+    }
+  }
+
+  private void add(RollupEvent.GroupDelta d) {
+    if (d.windowStart() <= progress.stored(PURGED_UP_TO)) {
+      // cannot happen while the input partitions stay as they are: the intake sends such samples to the late topic
+      counters.increment(Counter.LATE_BEYOND_RESTATEMENT);
+      log.warn("Sums for {} {} {} arrived after the window was forgotten; not counted", d.group(), d.groupId(),
+          Instant.ofEpochMilli(d.windowStart()));
+      return;
+    }
+    String key = key(d.windowStart(), d.group(), d.groupId());
+    WindowFigures sum = windows.get(key);
+    sum = sum == null ? d.figures() : sum.add(d.figures());
+    windows.put(key, sum);
+    context.forward(new Record<>(key, new Figures(d.group(), d.groupId(), d.windowStart(), sum), d.windowStart()));
+  }
+
+  /** Forgets the windows no partition can send to any more. */
+  private void forget() {
+    long watermark = progress.watermark();
+    if (watermark == Long.MIN_VALUE) {
+      return;
+    }
+    long forgettable = Math.floorDiv(watermark - keepMs - windowMs, windowMs) * windowMs;
+    long purgedUpTo = progress.stored(PURGED_UP_TO);
+    if (forgettable <= purgedUpTo) {
+      return;
+    }
+    List<String> old = new ArrayList<>();
+    try (KeyValueIterator<String, WindowFigures> it = windows.range("", pad(forgettable) + "|" + HIGH)) {
+      it.forEachRemaining(kv -> old.add(kv.key));
+    }
+    old.forEach(windows::delete);
+    progress.store(PURGED_UP_TO, forgettable);
+  }
+
+  private static String key(long windowStart, RollupEvent.Group group, String groupId) {
+    return pad(windowStart) + "|" + group.name() + "|" + groupId;
+  }
+
+  private static String pad(long epochMs) {
+    return String.format("%019d", epochMs);
+  }
+
+  @Override
+  public void close() {
+    counters.close();
+  }
+}
