@@ -144,7 +144,7 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
           Instant.ofEpochMilli(c.periodStart()));
       return;
     }
-    if (c.batchClose() <= progress.watermark()) {
+    if (c.batchClose() <= settledUpTo) {
       // cannot happen: the intake sends a batch's deltas before it reports a stream time past the batch's close
       log.warn("Shares for {} {} {} arrived after their batch closed at {}; they go into the next revision", c.tenantId(),
           c.modelId(), Instant.ofEpochMilli(c.periodStart()), Instant.ofEpochMilli(c.batchClose()));

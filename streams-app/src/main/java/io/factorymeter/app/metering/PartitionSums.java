@@ -123,11 +123,13 @@ final class PartitionSums {
   }
 
   /**
-   * The partition's stream time moved to {@code streamTime}: settles the node windows whose grace
-   * has passed and sends the billing deltas of batches that have closed, before anything carries
-   * the new stream time.
+   * The partition's stream time moved from {@code previous} to {@code streamTime}: settles the node
+   * windows whose grace has passed and sends the billing deltas of batches that have closed,
+   * before anything carries the new stream time. They carry the previous stream time: a billing
+   * task must not see this partition past a batch's close before it has every delta of the batch,
+   * and those sent here reach it one after the other.
    */
-  void advanced(long streamTime) {
+  void advanced(long previous, long streamTime) {
     // a window [start, start + window) is settled once start + window + grace <= stream time
     long settleUpTo = Math.floorDiv(streamTime - graceMs - windowMs, windowMs) * windowMs;
     if (settleUpTo > settledUpTo) {
@@ -143,7 +145,7 @@ final class PartitionSums {
       settledUpTo = settleUpTo;
     }
     if (nextBatchClose <= streamTime) {
-      sendBilling(pad(streamTime) + "|" + HIGH, streamTime);
+      sendBilling(pad(streamTime) + "|" + HIGH, previous);
     }
   }
 
@@ -170,8 +172,8 @@ final class PartitionSums {
     sendBilling(HIGH, streamTime);
   }
 
-  /** Sends the billing deltas with keys up to {@code upTo} (batch close first in the key). */
-  private void sendBilling(String upTo, long streamTime) {
+  /** Sends the billing deltas with keys up to {@code upTo} (batch close first in the key), stamped {@code stamp}. */
+  private void sendBilling(String upTo, long stamp) {
     List<KeyValue<String, BillingAmounts>> due = new ArrayList<>();
     try (KeyValueIterator<String, BillingAmounts> it = billing.range("", upTo)) {
       it.forEachRemaining(due::add);
@@ -181,7 +183,7 @@ final class PartitionSums {
       long batchClose = Long.parseLong(parts[0]);
       long periodStart = Long.parseLong(parts[1]);
       forward(OutputKey.billing(parts[2], parts[3], Instant.ofEpochMilli(periodStart)), new RollupEvent.BillingDelta(
-          parts[2], parts[3], periodStart, batchClose, kv.value, partition, streamTime), streamTime);
+          parts[2], parts[3], periodStart, batchClose, kv.value, partition, stamp), Math.max(0, stamp));
       billing.delete(kv.key);
     }
     nextBatchClose = earliestBatchClose();

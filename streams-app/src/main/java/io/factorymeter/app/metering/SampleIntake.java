@@ -279,9 +279,10 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
    */
   private void advance(long ts) {
     if (ts > streamTime) {
+      long previous = streamTime;
       streamTime = ts;
       clock.put(CLOCK_KEY, ts);
-      sums.advanced(streamTime);
+      sums.advanced(previous, streamTime);
       if (progressSent == Long.MIN_VALUE || streamTime - progressSent >= windowMs) {
         sums.progress(streamTime);
         progressSent = streamTime;
