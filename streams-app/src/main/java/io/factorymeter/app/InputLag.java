@@ -35,21 +35,35 @@ public final class InputLag {
   }
 
   /**
-   * Waits until the application has processed everything (input and internal topics) up to now.
+   * Waits until the application has processed everything (input and internal topics) up to now:
+   * the lag has stayed 0 for {@link #QUIET} (the intake sends its partial sums on at every flush,
+   * {@code factory.meter.flush.interval}, 200 ms by default, so a moment of 0 lag alone does not
+   * mean the rollups have them).
    *
    * @return false when {@code timeout} passed first
    */
   public static boolean awaitCaughtUp(Map<String, Object> clientProps, String applicationId, String topic,
       java.time.Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (of(clientProps, applicationId, topic) > 0) {
-      if (System.nanoTime() > deadline) {
+    long quietSince = Long.MIN_VALUE;
+    while (true) {
+      long now = System.nanoTime();
+      if (of(clientProps, applicationId, topic) > 0) {
+        quietSince = Long.MIN_VALUE;
+      } else if (quietSince == Long.MIN_VALUE) {
+        quietSince = now;
+      } else if (now - quietSince >= QUIET.toNanos()) {
+        return true;
+      }
+      if (now > deadline) {
         return false;
       }
       Thread.sleep(250);
     }
-    return true;
   }
+
+  /** How long the lag must stay 0 to count as caught up. */
+  public static final java.time.Duration QUIET = java.time.Duration.ofMillis(1500);
 
   private static long lag(Map<String, Object> clientProps, String applicationId, String topic, boolean internalToo) {
     try (Admin admin = Admin.create(MeteringApplication.adminProps(clientProps))) {
