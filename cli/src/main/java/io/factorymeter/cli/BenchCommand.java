@@ -157,7 +157,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--work-dir", paramLabel = "DIR",
       description = "Where the pipeline processes keep state, configuration and logs (default: a new directory under"
-          + " ~/.factory-meter/bench, removed after a successful run).")
+          + " ~/.factory-meter/bench; the state directories are removed after a successful run, the logs kept).")
   Path workDir;
 
   @Option(names = "--keep-topics", description = "With --bootstrap-servers: keep the benchmark's topics and consumer groups"
@@ -295,7 +295,7 @@ final class BenchCommand implements Callable<Integer> {
           runningStateDirs = stateDirs;
         } else {
           stop(procs, rss);
-          runs.set(runs.size() - 1, withPeaks(run, procs, rss));
+          runs.set(runs.size() - 1, stopped(run, procs, stateDirs, rss));
         }
       }
 
@@ -309,12 +309,11 @@ final class BenchCommand implements Callable<Integer> {
       }
 
       // 5. the end
-      long stateAtEnd = runningStateDirs.stream().mapToLong(BenchCommand::bytesUnder).sum();
       stop(running, rss);
-      runs.set(runs.size() - 1, withPeaks(runs.get(runs.size() - 1), running, rss));
+      runs.set(runs.size() - 1, stopped(runs.get(runs.size() - 1), running, runningStateDirs, rss));
       BenchReport report = new BenchReport(settings(runId, local ? "in-process stack" : bootstrap), new BenchReport.Machine(
           Runtime.getRuntime().availableProcessors(), loadAtStart, loadAverage(), System.getProperty("java.version")),
-          records, produceRate, rawRate, List.copyOf(runs), latency, offered, running.size(), stateAtEnd);
+          records, produceRate, rawRate, List.copyOf(runs), latency, offered, running.size());
       System.out.print(report.text());
       if (output != null) {
         Files.writeString(output, report.jsonText(), StandardCharsets.UTF_8);
@@ -339,7 +338,8 @@ final class BenchCommand implements Callable<Integer> {
         // shutting down already
       }
       if (ok) {
-        deleteRecursively(work);
+        deleteStateDirs(work);
+        System.err.println("Logs and configuration of the pipeline processes: " + work);
       } else {
         System.err.println("Logs and state of the pipeline processes kept in " + work);
       }
@@ -488,7 +488,7 @@ final class BenchCommand implements Callable<Integer> {
           procs.forEach(p -> rss.sample(p.pid()));
           List<Long> peaks = procs.stream().map(p -> rss.peakMb(p.pid())).toList();
           return new BenchReport.PipelineRun(k, appId, records, (caughtUp - started) / 1e9, (caughtUp - firstCommit) / 1e9,
-              peaks, state, recordsIn(admin, config.topics().name(FactoryTopic.TELEMETRY_DLQ)),
+              peaks, state, List.of(), recordsIn(admin, config.topics().name(FactoryTopic.TELEMETRY_DLQ)),
               recordsIn(admin, config.topics().name(FactoryTopic.TELEMETRY_LATE)));
         }
         if (now > deadline) {
@@ -685,10 +685,12 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private static BenchReport.PipelineRun withPeaks(BenchReport.PipelineRun r, List<PipelineProcess> procs, RssSampler rss) {
+  /** The run with the peak RSS of its processes and the size of their state after they stopped. */
+  private static BenchReport.PipelineRun stopped(BenchReport.PipelineRun r, List<PipelineProcess> procs, List<Path> stateDirs,
+      RssSampler rss) {
     return new BenchReport.PipelineRun(r.instances(), r.applicationId(), r.records(), r.secondsFromStart(),
-        r.secondsFromFirstCommit(), procs.stream().map(p -> rss.peakMb(p.pid())).toList(), r.stateStoreBytes(),
-        r.deadLetters(), r.late());
+        r.secondsFromFirstCommit(), procs.stream().map(p -> rss.peakMb(p.pid())).toList(), r.stateBytesAtCatchUp(),
+        stateDirs.stream().map(BenchCommand::bytesUnder).toList(), r.deadLetters(), r.late());
   }
 
   private Map<String, Object> settings(String runId, String cluster) {
@@ -745,6 +747,19 @@ final class BenchCommand implements Callable<Integer> {
       // counted what could be read
     }
     return total[0];
+  }
+
+  /** Removes the pipelines' state directories ({@code <work>/<application id>/state-<i>}), keeping their logs. */
+  private static void deleteStateDirs(Path work) {
+    try (var apps = Files.list(work)) {
+      for (Path app : apps.filter(Files::isDirectory).toList()) {
+        try (var dirs = Files.list(app)) {
+          dirs.filter(d -> d.getFileName().toString().startsWith("state-")).forEach(BenchCommand::deleteRecursively);
+        }
+      }
+    } catch (IOException e) {
+      System.err.println("Could not remove the state directories under " + work + ": " + e.getMessage());
+    }
   }
 
   private static void deleteRecursively(Path dir) {

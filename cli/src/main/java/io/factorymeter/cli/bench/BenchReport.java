@@ -21,11 +21,10 @@ import java.util.Map;
  * @param latency produce-to-node-metric latency at the offered load, or null when not measured
  * @param offeredRecordsPerSec the load actually offered during the latency phase, samples/s
  * @param latencyInstances pipeline processes running during the latency phase
- * @param stateStoreBytesAtEnd bytes under the state directories of the processes running at the end
  */
 public record BenchReport(Map<String, Object> settings, Machine machine, long records, double produceRecordsPerSec,
     double rawRecordsPerSec, List<PipelineRun> runs, LatencyTracker.Summary latency, double offeredRecordsPerSec,
-    int latencyInstances, long stateStoreBytesAtEnd) {
+    int latencyInstances) {
 
   /**
    * @param cores available processors
@@ -45,12 +44,16 @@ public record BenchReport(Map<String, Object> settings, Machine machine, long re
    *     input and repartition topics)
    * @param secondsFromFirstCommit seconds from the first committed input offset to caught-up
    * @param peakRssMb peak RSS (VmHWM) of each process, MiB
-   * @param stateStoreBytes bytes under each process's state directory when caught up
+   * @param stateBytesAtCatchUp bytes under each process's state directory when caught up (RocksDB files on disk;
+   *     memtables not flushed yet are missing)
+   * @param stateBytesAfterStop bytes under each process's state directory after it stopped cleanly (stores flushed),
+   *     at the end of its run; empty when not measured
    * @param deadLetters records in the dead-letter topic when caught up (expected 0)
    * @param late records in the late topic when caught up (expected 0)
    */
   public record PipelineRun(int instances, String applicationId, long records, double secondsFromStart,
-      double secondsFromFirstCommit, List<Long> peakRssMb, List<Long> stateStoreBytes, long deadLetters, long late) {
+      double secondsFromFirstCommit, List<Long> peakRssMb, List<Long> stateBytesAtCatchUp, List<Long> stateBytesAfterStop,
+      long deadLetters, long late) {
 
     /** N / seconds from the start of the processes, samples/s. */
     public double recordsPerSec() {
@@ -78,6 +81,11 @@ public record BenchReport(Map<String, Object> settings, Machine machine, long re
     return runs.stream().flatMap(r -> r.peakRssMb().stream()).mapToLong(Long::longValue).max().orElse(0);
   }
 
+  /** State-store bytes of the last instance count's processes after their clean stop, summed (the state at the end). */
+  public long stateStoreBytes() {
+    return runs.isEmpty() ? 0 : runs.get(runs.size() - 1).stateBytesAfterStop().stream().mapToLong(Long::longValue).sum();
+  }
+
   /** The JSON document: the headline figures at the top level, then details. */
   public Map<String, Object> json() {
     Map<String, Object> j = new LinkedHashMap<>();
@@ -100,7 +108,8 @@ public record BenchReport(Map<String, Object> settings, Machine machine, long re
       m.put("secondsFromFirstCommit", round(r.secondsFromFirstCommit(), 1));
       m.put("ratio", round(r.recordsPerSec() / rawRecordsPerSec, 4));
       m.put("peakRssMb", r.peakRssMb());
-      m.put("stateStoreBytes", r.stateStoreBytes());
+      m.put("stateBytesAtCatchUp", r.stateBytesAtCatchUp());
+      m.put("stateBytesAfterStop", r.stateBytesAfterStop());
       m.put("deadLetters", r.deadLetters());
       m.put("late", r.late());
       perCount.add(m);
@@ -118,7 +127,7 @@ public record BenchReport(Map<String, Object> settings, Machine machine, long re
       lat.put("maxMs", round1(latency.maxMs()));
     }
     j.put("latency", latency == null ? null : lat);
-    j.put("stateStoreBytesAtEnd", stateStoreBytesAtEnd);
+    j.put("stateStoreBytes", stateStoreBytes());
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("cores", machine.cores());
     m.put("uptimeLoadAtStart", machine.loadAtStart());
@@ -149,8 +158,9 @@ public record BenchReport(Map<String, Object> settings, Machine machine, long re
           "pipeline x%d      %,.0f records/s = %.4f of raw (%.1f s from process start; %,.0f records/s over %.1f s from the first commit)%n",
           r.instances(), r.recordsPerSec(), r.recordsPerSec() / rawRecordsPerSec, r.secondsFromStart(),
           r.recordsPerSecFromFirstCommit(), r.secondsFromFirstCommit()));
-      s.append(String.format(Locale.ROOT, "                  peak RSS %s MiB, state %s, dead letters %,d, late %,d%n",
-          r.peakRssMb(), r.stateStoreBytes().stream().map(BenchReport::mib).toList(), r.deadLetters(), r.late()));
+      s.append(String.format(Locale.ROOT, "                  peak RSS %s MiB, state %s at catch-up, %s after a clean stop, dead letters %,d, late %,d%n",
+          r.peakRssMb(), r.stateBytesAtCatchUp().stream().map(BenchReport::mib).toList(),
+          r.stateBytesAfterStop().stream().map(BenchReport::mib).toList(), r.deadLetters(), r.late()));
     }
     if (latency != null) {
       s.append(String.format(Locale.ROOT, "latency           p50 %s ms, p99 %s ms, max %s ms (send -> node metric, %d instance(s), %,.0f samples/s offered)%n",
@@ -160,7 +170,8 @@ public record BenchReport(Map<String, Object> settings, Machine machine, long re
           latency.missing() > 0 ? " (percentiles are of the measured ones only)" : ""));
     }
     s.append(String.format(Locale.ROOT, "ratio             %.4f (pipeline x%d / raw)%n", ratio(), runs.isEmpty() ? 0 : runs.get(0).instances()));
-    s.append(String.format(Locale.ROOT, "peak RSS          %,d MiB; state stores at the end %s%n", peakRssMb(), mib(stateStoreBytesAtEnd)));
+    s.append(String.format(Locale.ROOT, "peak RSS          %,d MiB; state stores at the end %s (after a clean stop)%n", peakRssMb(),
+        mib(stateStoreBytes())));
     s.append(String.format(Locale.ROOT, "machine           %d cores, load %s at start, %s at end%n", machine.cores(),
         machine.loadAtStart(), machine.loadAtEnd()));
     return s.toString();

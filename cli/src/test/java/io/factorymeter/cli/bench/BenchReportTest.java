@@ -14,12 +14,12 @@ class BenchReportTest {
 
   static BenchReport report() {
     BenchReport.PipelineRun one = new BenchReport.PipelineRun(1, "app-x1", 1_000_000, 400.0, 380.0, List.of(2100L),
-        List.of(300_000_000L), 0, 0);
+        List.of(300_000_000L), List.of(320_000_000L), 0, 0);
     BenchReport.PipelineRun two = new BenchReport.PipelineRun(2, "app-x2", 1_000_000, 250.0, 240.0, List.of(1500L, 1600L),
-        List.of(150_000_000L, 160_000_000L), 0, 0);
+        List.of(150_000_000L, 160_000_000L), List.of(155_000_000L, 165_000_000L), 0, 0);
     return new BenchReport(Map.of("records", 1_000_000, "partitions", 6),
         new BenchReport.Machine(2, "1.50, 1.20, 1.00", "2.00, 1.80, 1.10", "17.0.15"), 1_000_000, 50_000, 200_000,
-        List.of(one, two), new LatencyTracker.Summary(1000, 990, 10, 120.04, 950.06, 1200.0), 19_990.4, 2, 310_000_000L);
+        List.of(one, two), new LatencyTracker.Summary(1000, 990, 10, 120.04, 950.06, 1200.0), 19_990.4, 2);
   }
 
   @Test
@@ -45,6 +45,9 @@ class BenchReportTest {
     assertEquals("1.50, 1.20, 1.00", j.get("machine").get("uptimeLoadAtStart").asText());
     assertEquals(6, j.get("settings").get("partitions").asInt());
     assertEquals(50_000, j.get("produceRecordsPerSec").asDouble());
+    assertEquals(320_000_000L, j.get("stateStoreBytes").asLong()); // the last count's processes after their stop
+    assertEquals(165_000_000L, x2.get("stateBytesAfterStop").get(1).asLong());
+    assertEquals(150_000_000L, x2.get("stateBytesAtCatchUp").get(0).asLong());
   }
 
   @Test
@@ -60,7 +63,7 @@ class BenchReportTest {
   void noLatencyPhaseIsNullInJson() throws Exception {
     BenchReport r = report();
     BenchReport without = new BenchReport(r.settings(), r.machine(), r.records(), r.produceRecordsPerSec(), r.rawRecordsPerSec(),
-        r.runs(), null, 0, 0, 0);
+        r.runs(), null, 0, 0);
     JsonNode j = new ObjectMapper().readTree(without.jsonText());
     assertTrue(j.get("p50LatencyMs").isNull());
     assertTrue(j.get("latency").isNull());
