@@ -126,7 +126,7 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static List<PriceJson.Price> examplePrices() throws IOException {
+  static List<PriceJson.Price> examplePrices() throws IOException {
     try (InputStream in = DemoCommand.class.getResourceAsStream("prices.jsonl")) {
       if (in == null) {
         throw new UserError("prices.jsonl missing from the jar");
