@@ -39,8 +39,37 @@ public final class NodeSampleRules {
   private NodeSampleRules() {
   }
 
+  /**
+   * Whether {@code id} matches {@link #ID}: 1..128 characters, each an ASCII letter, a digit or
+   * one of {@code . _ : / @ -}. The same test as the pattern, by hand (it runs several times for
+   * every sample the pipeline takes in).
+   */
+  public static boolean isId(String id) {
+    if (id == null || id.isEmpty() || id.length() > 128) {
+      return false;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '.' || c == '_' || c == ':' || c == '/' || c == '@' || c == '-';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** gpuModel is free text: 1..128 characters, none of them a control character. */
   public static boolean isGpuModel(String gpuModel) {
-    return !gpuModel.isEmpty() && gpuModel.length() <= 128 && gpuModel.chars().noneMatch(c -> c < 0x20 || c == 0x7f);
+    if (gpuModel.isEmpty() || gpuModel.length() > 128) {
+      return false;
+    }
+    for (int i = 0; i < gpuModel.length(); i++) {
+      char c = gpuModel.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -3,8 +3,8 @@ package io.factorymeter.app.billing;
 import io.factorymeter.app.metering.CostSums;
 import io.factorymeter.app.metering.FixedPoint;
 import io.factorymeter.app.serde.VersionedSerde;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
 import java.util.Objects;
 
@@ -75,14 +75,14 @@ public final class BillingAmounts {
   }
 
   /** Writes the amounts (for the internal binary serdes). */
-  public void writeTo(DataOutputStream out) throws IOException {
+  public void writeTo(DataOutput out) throws IOException {
     out.writeLong(promptTokens);
     out.writeLong(completionTokens);
     cost.writeTo(out);
   }
 
   /** Reads what {@link #writeTo} wrote. */
-  public static BillingAmounts readFrom(DataInputStream in) throws IOException {
+  public static BillingAmounts readFrom(DataInput in) throws IOException {
     return new BillingAmounts(in.readLong(), in.readLong(), CostSums.readFrom(in));
   }
 
@@ -94,12 +94,12 @@ public final class BillingAmounts {
     }
 
     @Override
-    protected void write(DataOutputStream out, BillingAmounts amounts) throws IOException {
+    protected void write(DataOutput out, BillingAmounts amounts) throws IOException {
       amounts.writeTo(out);
     }
 
     @Override
-    protected BillingAmounts read(DataInputStream in) throws IOException {
+    protected BillingAmounts read(DataInput in) throws IOException {
       return readFrom(in);
     }
   }

@@ -1,5 +1,6 @@
 package io.factorymeter.app.billing;
 
+import io.factorymeter.app.state.SortableTime;
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.metering.MeteringCounters;
 import io.factorymeter.app.metering.MeteringCounters.Counter;
@@ -150,7 +151,7 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
           c.modelId(), Instant.ofEpochMilli(c.periodStart()), Instant.ofEpochMilli(c.batchClose()));
       settledUpTo = Long.MIN_VALUE;
     }
-    String key = pad(c.batchClose()) + "|" + lineKey(c.periodStart(), c.tenantId(), c.modelId());
+    String key = SortableTime.of(c.batchClose()) + "|" + lineKey(c.periodStart(), c.tenantId(), c.modelId());
     PeriodState batch = pending.get(key);
     BillingAmounts amounts = batch == null ? new BillingAmounts() : batch.amounts();
     pending.put(key, new PeriodState(0, amounts.add(c.amounts())));
@@ -167,7 +168,7 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
     }
     settledUpTo = watermark;
     List<KeyValue<String, PeriodState>> due = new ArrayList<>();
-    try (KeyValueIterator<String, PeriodState> it = pending.range("", pad(watermark) + "|" + HIGH)) {
+    try (KeyValueIterator<String, PeriodState> it = pending.range("", SortableTime.of(watermark) + "|" + HIGH)) {
       it.forEachRemaining(due::add);
     }
     for (KeyValue<String, PeriodState> batch : due) {
@@ -188,7 +189,7 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
     if (forgettable > purgedUpTo) {
       List<String> toForget = new ArrayList<>();
       try (KeyValueIterator<String, PeriodState> it = periods.range(
-          purgedUpTo == Long.MIN_VALUE ? "" : pad(purgedUpTo) + "|" + HIGH, pad(forgettable) + "|" + HIGH)) {
+          purgedUpTo == Long.MIN_VALUE ? "" : SortableTime.of(purgedUpTo) + "|" + HIGH, SortableTime.of(forgettable) + "|" + HIGH)) {
         while (it.hasNext()) {
           toForget.add(it.next().key);
         }
@@ -212,12 +213,9 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
   }
 
   static String lineKey(long periodStart, String tenantId, String modelId) {
-    return pad(periodStart) + "|" + tenantId + "|" + modelId;
+    return SortableTime.of(periodStart) + "|" + tenantId + "|" + modelId;
   }
 
-  private static String pad(long epochMs) {
-    return String.format("%019d", epochMs);
-  }
 
   @Override
   public void close() {

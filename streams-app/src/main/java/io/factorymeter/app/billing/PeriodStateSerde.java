@@ -1,8 +1,8 @@
 package io.factorymeter.app.billing;
 
 import io.factorymeter.app.serde.VersionedSerde;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
 
 /** The store form of a {@link PeriodState}: the revision emitted so far, then the amounts. */
@@ -13,13 +13,13 @@ public final class PeriodStateSerde extends VersionedSerde<PeriodState> {
   }
 
   @Override
-  protected void write(DataOutputStream out, PeriodState state) throws IOException {
+  protected void write(DataOutput out, PeriodState state) throws IOException {
     out.writeInt(state.revision());
     state.amounts().writeTo(out);
   }
 
   @Override
-  protected PeriodState read(DataInputStream in) throws IOException {
+  protected PeriodState read(DataInput in) throws IOException {
     int revision = in.readInt();
     return new PeriodState(revision, BillingAmounts.readFrom(in));
   }

@@ -45,6 +45,10 @@ import org.apache.kafka.common.config.ConfigException;
  *     on: node figures and the cluster, fleet and billing deltas ({@code factory.meter.flush.interval},
  *     200 ms). It decides how fresh partial figures are and how many records the rollups read,
  *     never a figure.
+ * @param valueCacheEntries how many decoded state-store values each task keeps on the heap per
+ *     store it reads for every sample (node windows, cluster/fleet and billing deltas, dedup sets),
+ *     least recently used first out ({@code factory.meter.value.cache.entries}, 20,000; 0 turns the
+ *     caches off). Only spares decoding: every value is still written to its store at once.
  */
 public record MeteringConfig(
     TopicNames topics,
@@ -60,7 +64,8 @@ public record MeteringConfig(
     Duration deadLetterRetention,
     Duration maxFutureSkew,
     int deadLetterMaxBytes,
-    Duration flushInterval) {
+    Duration flushInterval,
+    int valueCacheEntries) {
 
   /** Length of a billing period (SPEC §5): billing lines and restatements are per period, periods start on the hour. */
   public static final Duration BILLING_PERIOD = Duration.ofHours(1);
@@ -76,6 +81,7 @@ public record MeteringConfig(
   public static final String MAX_FUTURE_SKEW = "factory.meter.max.future.skew";
   public static final String DEAD_LETTER_MAX_BYTES = "factory.meter.dead-letter.max.bytes";
   public static final String FLUSH_INTERVAL = "factory.meter.flush.interval";
+  public static final String VALUE_CACHE_ENTRIES = "factory.meter.value.cache.entries";
   public static final String CURRENCY = "factory.meter.currency";
   public static final String BILLING_GRACE = "factory.meter.billing.grace";
   public static final String PROMPT_WEIGHT = "factory.meter.billing.prompt.weight";
@@ -97,6 +103,7 @@ public record MeteringConfig(
     require(!deadLetterRetention.isNegative() && !deadLetterRetention.isZero(), DEAD_LETTER_RETENTION + " must be positive");
     require(!maxFutureSkew.isNegative(), MAX_FUTURE_SKEW + " must not be negative");
     require(!flushInterval.isNegative() && !flushInterval.isZero(), FLUSH_INTERVAL + " must be positive");
+    require(valueCacheEntries >= 0, VALUE_CACHE_ENTRIES + " must not be negative, got " + valueCacheEntries);
     require(deadLetterMaxBytes >= 4 * 1024, DEAD_LETTER_MAX_BYTES + " must be at least 4096, got " + deadLetterMaxBytes);
     // SPEC §1: the dedup horizon is never shorter than the restatement horizon
     if (dedupHorizon.compareTo(restatementHorizon) < 0) {
@@ -108,7 +115,7 @@ public record MeteringConfig(
   public static MeteringConfig defaults() {
     return new MeteringConfig(TopicNames.defaults(), Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofHours(48),
         Duration.ofHours(48), 100_000, "USD", Duration.ofMinutes(10), 1.0, 1, Duration.ofDays(30), Duration.ofMinutes(5),
-        1_000_000, Duration.ofMillis(200));
+        1_000_000, Duration.ofMillis(200), 20_000);
   }
 
   /** Reads the settings (and topic name overrides) from a configuration map; absent keys keep their default. */
@@ -134,38 +141,39 @@ public record MeteringConfig(
         duration(props, DEAD_LETTER_RETENTION, d.deadLetterRetention()),
         duration(props, MAX_FUTURE_SKEW, d.maxFutureSkew()),
         intValue(props, DEAD_LETTER_MAX_BYTES, d.deadLetterMaxBytes(), "a whole number of bytes"),
-        duration(props, FLUSH_INTERVAL, d.flushInterval()));
+        duration(props, FLUSH_INTERVAL, d.flushInterval()),
+        intValue(props, VALUE_CACHE_ENTRIES, d.valueCacheEntries(), "a whole number of entries"));
   }
 
   public MeteringConfig withWindow(Duration window, Duration grace) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval);
+        flushInterval, valueCacheEntries);
   }
 
   public MeteringConfig withPromptWeight(double promptWeight) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval);
+        flushInterval, valueCacheEntries);
   }
 
   public MeteringConfig withInputPartitions(int inputPartitions) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval);
+        flushInterval, valueCacheEntries);
   }
 
   /** The same settings with dead letters of at most {@code deadLetterMaxBytes}. */
   public MeteringConfig withDeadLetterMaxBytes(int deadLetterMaxBytes) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval);
+        flushInterval, valueCacheEntries);
   }
 
   public MeteringConfig withPriceVersions(int priceVersions) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval);
+        flushInterval, valueCacheEntries);
   }
 
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");

@@ -1,8 +1,8 @@
 package io.factorymeter.app.metering;
 
 import io.factorymeter.contract.Apportionment;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
 import java.util.Objects;
 
@@ -116,7 +116,7 @@ public final class CostSums {
   }
 
   /** Writes the sums (for the internal binary serdes). */
-  public void writeTo(DataOutputStream out) throws IOException {
+  public void writeTo(DataOutput out) throws IOException {
     out.writeLong(energyMicrojoules);
     out.writeLong(energyCostPicos);
     out.writeLong(capacityCostPicos);
@@ -126,7 +126,7 @@ public final class CostSums {
   }
 
   /** Reads what {@link #writeTo} wrote. */
-  public static CostSums readFrom(DataInputStream in) throws IOException {
+  public static CostSums readFrom(DataInput in) throws IOException {
     return new CostSums(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
   }
 

@@ -7,9 +7,10 @@ import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.metering.Intake.NodeMinute;
 import io.factorymeter.app.metering.Intake.Rollup;
 import io.factorymeter.app.rollup.RollupEvent;
+import io.factorymeter.app.state.SortableTime;
+import io.factorymeter.app.state.WriteBehindStore;
 import io.factorymeter.contract.OutputKey;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -17,7 +18,6 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -38,24 +38,24 @@ import org.apache.kafka.streams.state.Stores;
  *       every flush, and, for a batch whose close the stream time reaches, before anything that
  *       carries that stream time: billing relies on it.</li>
  * </ul>
- * The sums live in state stores (changelogged under exactly-once), so a restart loses none; the
- * flushes only decide how often sums go on, never what they add up to.
+ * The sums live on the heap ({@link WriteBehindStore}) and in state stores, written back at every
+ * commit of the task ({@code CommitHook}) and changelogged under exactly-once, so a restart loses
+ * none; the flushes only decide how often sums go on, never what they add up to.
  */
 final class PartitionSums {
 
   static final String NODE_STORE = "node-windows";
   static final String GROUP_STORE = "group-deltas";
   static final String BILLING_STORE = "billing-deltas";
-  private static final String HIGH = "\uffff";
 
   private final MeteringConfig config;
   private final long windowMs;
   private final long graceMs;
   private final double promptWeight;
   private final ProcessorContext<String, Intake> context;
-  private final KeyValueStore<String, WindowFigures> nodes;
-  private final KeyValueStore<String, WindowFigures> groups;
-  private final KeyValueStore<String, BillingAmounts> billing;
+  private final WriteBehindStore<WindowFigures> nodes;
+  private final WriteBehindStore<WindowFigures> groups;
+  private final WriteBehindStore<BillingAmounts> billing;
   private final int partition;
   /** Node windows changed since the last flush (lost on a restart: their settled figures still go out). */
   private final Set<String> dirty = new LinkedHashSet<>();
@@ -70,21 +70,32 @@ final class PartitionSums {
     this.graceMs = config.grace().toMillis();
     this.promptWeight = config.promptWeight();
     this.context = context;
-    this.nodes = context.getStateStore(NODE_STORE);
-    this.groups = context.getStateStore(GROUP_STORE);
-    this.billing = context.getStateStore(BILLING_STORE);
+    this.nodes = new WriteBehindStore<>(context.getStateStore(NODE_STORE));
+    this.groups = new WriteBehindStore<>(context.getStateStore(GROUP_STORE));
+    this.billing = new WriteBehindStore<>(context.getStateStore(BILLING_STORE));
     this.partition = partition;
     this.nextBatchClose = earliestBatchClose();
   }
 
+  /**
+   * The stores, without Kafka Streams' record cache: the heap holds the values between commits and
+   * {@link #writeBack} writes them at the commit, straight to the store and its changelog.
+   */
   static List<StoreBuilder<?>> stores() {
     return List.of(
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(NODE_STORE), Serdes.String(), new WindowFiguresSerde())
-            .withCachingEnabled(),
+            .withCachingDisabled(),
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GROUP_STORE), Serdes.String(), new WindowFiguresSerde())
-            .withCachingEnabled(),
+            .withCachingDisabled(),
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BILLING_STORE), Serdes.String(), new BillingAmounts.Serde())
-            .withCachingEnabled());
+            .withCachingDisabled());
+  }
+
+  /** Writes the sums changed since the last commit to their stores: the task is about to commit ({@code CommitHook}). */
+  void writeBack() {
+    nodes.writeBack();
+    groups.writeBack();
+    billing.writeBack();
   }
 
   /**
@@ -99,27 +110,27 @@ final class PartitionSums {
     long windowStart = Math.floorDiv(ts, windowMs) * windowMs;
     WindowFigures contribution = WindowFigures.of(priced, firstOfNode);
     if (forMetrics) {
-      String key = pad(windowStart) + "|" + priced.sample().getNodeId();
+      String key = SortableTime.of(windowStart) + "|" + priced.sample().getNodeId();
       WindowFigures sum = nodes.get(key);
-      nodes.put(key, sum == null ? contribution : sum.add(contribution));   // the stores keep bytes: no sharing
+      nodes.put(key, sum == null ? contribution.copy() : sum.add(contribution));   // a copy: the groups add the same contribution
       dirty.add(key);
     }
-    addGroup(pad(windowStart) + "|" + RollupEvent.Group.CLUSTER.name() + "|" + priced.sample().getClusterId(), contribution);
-    addGroup(pad(windowStart) + "|" + RollupEvent.Group.FLEET.name() + "|" + OutputKey.FLEET, contribution);
+    addGroup(SortableTime.of(windowStart) + "|" + RollupEvent.Group.CLUSTER.name() + "|" + priced.sample().getClusterId(), contribution);
+    addGroup(SortableTime.of(windowStart) + "|" + RollupEvent.Group.FLEET.name() + "|" + OutputKey.FLEET, contribution);
 
     long periodStart = MeteringConfig.billingPeriodStart(ts);
     long batchClose = BillingPeriods.batchClose(config, periodStart, streamTime);
     for (Attribution.Share share : Attribution.of(priced, promptWeight)) {
-      String key = pad(batchClose) + "|" + pad(periodStart) + "|" + share.tenantId() + "|" + share.modelId();
+      String key = SortableTime.of(batchClose) + "|" + SortableTime.of(periodStart) + "|" + share.tenantId() + "|" + share.modelId();
       BillingAmounts sum = billing.get(key);
-      billing.put(key, sum == null ? share.amounts() : sum.add(share.amounts()));
+      billing.put(key, sum == null ? share.amounts() : sum.add(share.amounts()));   // each share is its own object
     }
     nextBatchClose = Math.min(nextBatchClose, batchClose);
   }
 
   private void addGroup(String key, WindowFigures contribution) {
     WindowFigures sum = groups.get(key);
-    groups.put(key, sum == null ? contribution : sum.add(contribution));
+    groups.put(key, sum == null ? contribution.copy() : sum.add(contribution));
   }
 
   /**
@@ -133,11 +144,8 @@ final class PartitionSums {
     // a window [start, start + window) is settled once start + window + grace <= stream time
     long settleUpTo = Math.floorDiv(streamTime - graceMs - windowMs, windowMs) * windowMs;
     if (settleUpTo > settledUpTo) {
-      List<KeyValue<String, WindowFigures>> settled = new ArrayList<>();
-      try (KeyValueIterator<String, WindowFigures> it = nodes.range("", pad(settleUpTo) + "|" + HIGH)) {
-        it.forEachRemaining(settled::add);
-      }
-      for (KeyValue<String, WindowFigures> kv : settled) {
+      String last = SortableTime.of(settleUpTo);
+      for (KeyValue<String, WindowFigures> kv : nodes.entries(key -> key.substring(0, SortableTime.DIGITS).compareTo(last) <= 0)) {
         emitNode(kv.key, kv.value, true);
         nodes.delete(kv.key);
         dirty.remove(kv.key);
@@ -145,7 +153,7 @@ final class PartitionSums {
       settledUpTo = settleUpTo;
     }
     if (nextBatchClose <= streamTime) {
-      sendBilling(pad(streamTime) + "|" + HIGH, previous);
+      sendBilling(streamTime, previous);
     }
   }
 
@@ -158,27 +166,20 @@ final class PartitionSums {
       }
     }
     dirty.clear();
-    List<KeyValue<String, WindowFigures>> deltas = new ArrayList<>();
-    try (KeyValueIterator<String, WindowFigures> it = groups.all()) {
-      it.forEachRemaining(deltas::add);
-    }
-    for (KeyValue<String, WindowFigures> kv : deltas) {
+    for (KeyValue<String, WindowFigures> kv : groups.entries(key -> true)) {
       String[] parts = kv.key.split("\\|", 3);
       RollupEvent.Group group = RollupEvent.Group.valueOf(parts[1]);
       forward(group.name() + "|" + parts[2], new RollupEvent.GroupDelta(group, parts[2], Long.parseLong(parts[0]), kv.value,
           partition, streamTime), streamTime);
       groups.delete(kv.key);
     }
-    sendBilling(HIGH, streamTime);
+    sendBilling(Long.MAX_VALUE, streamTime);
   }
 
-  /** Sends the billing deltas with keys up to {@code upTo} (batch close first in the key), stamped {@code stamp}. */
-  private void sendBilling(String upTo, long stamp) {
-    List<KeyValue<String, BillingAmounts>> due = new ArrayList<>();
-    try (KeyValueIterator<String, BillingAmounts> it = billing.range("", upTo)) {
-      it.forEachRemaining(due::add);
-    }
-    for (KeyValue<String, BillingAmounts> kv : due) {
+  /** Sends the billing deltas of batches closing at or before {@code upTo} (batch close first in the key), stamped {@code stamp}. */
+  private void sendBilling(long upTo, long stamp) {
+    String last = SortableTime.of(upTo);
+    for (KeyValue<String, BillingAmounts> kv : billing.entries(key -> key.substring(0, SortableTime.DIGITS).compareTo(last) <= 0)) {
       String[] parts = kv.key.split("\\|", 4);
       long batchClose = Long.parseLong(parts[0]);
       long periodStart = Long.parseLong(parts[1]);
@@ -207,12 +208,11 @@ final class PartitionSums {
   }
 
   private long earliestBatchClose() {
-    try (KeyValueIterator<String, BillingAmounts> it = billing.all()) {
-      return it.hasNext() ? Long.parseLong(it.next().key.substring(0, 19)) : Long.MAX_VALUE;
+    long earliest = Long.MAX_VALUE;
+    for (KeyValue<String, BillingAmounts> kv : billing.entries(key -> true)) {
+      earliest = Math.min(earliest, Long.parseLong(kv.key.substring(0, SortableTime.DIGITS)));
     }
+    return earliest;
   }
 
-  private static String pad(long epochMs) {
-    return String.format("%019d", epochMs);
-  }
 }

@@ -8,6 +8,8 @@ import io.factorymeter.app.metering.MeteringCounters.Counter;
 import io.factorymeter.app.metering.SampleValidation.Reason;
 import io.factorymeter.app.metering.SampleValidation.Violation;
 import io.factorymeter.app.pricing.PriceHistory;
+import io.factorymeter.app.state.CommitHook;
+import io.factorymeter.app.state.ValueCache;
 import io.factorymeter.contract.Heartbeat;
 import io.factorymeter.contract.OutputKey;
 import io.factorymeter.registry.serde.SchemaRegistryUnavailableException;
@@ -18,7 +20,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -62,6 +66,7 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
 
   public static final String DEDUP_STORE = "sample-dedup";
   public static final String CLOCK_STORE = "sample-stream-time";
+  static final String COMMIT_HOOK = "sample-intake-commit";
   private static final String CLOCK_KEY = "stream-time";
   private static final byte[] SEEN = new byte[0];
   /** How long one record waits for an unavailable schema registry before its task gives up and is retried. */
@@ -76,6 +81,9 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
   private ProcessorContext<String, Intake> context;
   private PartitionSums sums;
   private WindowStore<String, TimestampSet> seen;
+  private ValueCache<NodeWindow, TimestampSet> seenValues;
+  /** Dedup sets changed since the last commit, written to the store at the commit. */
+  private final Map<NodeWindow, TimestampSet> seenChanged = new HashMap<>();
   private KeyValueStore<String, Long> clock;
   private PriceHistory prices;
   private MeteringCounters counters;
@@ -96,6 +104,7 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
         Set<StoreBuilder<?>> stores = new HashSet<>(PartitionSums.stores());
         stores.add(dedupStore(config));
         stores.add(clockStore());
+        stores.add(CommitHook.builder(COMMIT_HOOK));
         return stores;
       }
     };
@@ -118,7 +127,7 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
   static StoreBuilder<WindowStore<String, TimestampSet>> dedupStore(MeteringConfig config) {
     Duration retention = config.dedupHorizon().plus(MeteringConfig.BILLING_PERIOD).plus(config.window());
     return Stores.windowStoreBuilder(Stores.persistentWindowStore(DEDUP_STORE, retention, config.window(), false),
-        Serdes.String(), new TimestampSet.Serde()).withCachingEnabled();
+        Serdes.String(), new TimestampSet.Serde()).withCachingDisabled();   // written at commits: see writeBack
   }
 
   /** Stream time of the partition. */
@@ -131,10 +140,14 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
   public void init(ProcessorContext<String, Intake> context) {
     this.context = context;
     this.seen = context.getStateStore(DEDUP_STORE);
+    this.seenValues = new ValueCache<>(config.valueCacheEntries());
     this.clock = context.getStateStore(CLOCK_STORE);
     this.prices = PriceHistory.connect(context);
     this.counters = new MeteringCounters(context.metrics(), context.taskId().toString());
     this.sums = new PartitionSums(config, context, context.taskId().partition());
+    this.seenChanged.clear();
+    CommitHook hook = context.getStateStore(COMMIT_HOOK);
+    hook.onCommit(this::writeBack, () -> streamTime);
     Long stored = clock.get(CLOCK_KEY);
     this.streamTime = stored == null ? Long.MIN_VALUE : stored;
     context.schedule(config.flushInterval(), PunctuationType.WALL_CLOCK_TIME, now -> sums.flush(streamTime));
@@ -196,12 +209,18 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
     // 5. duplicate?
     long windowStart = Math.floorDiv(ts, windowMs) * windowMs;
     int offset = (int) (ts - windowStart);
-    TimestampSet earlier = seen.fetch(sample.getNodeId(), windowStart);
+    NodeWindow nodeWindow = new NodeWindow(sample.getNodeId(), windowStart);
+    TimestampSet earlier = seenChanged.get(nodeWindow);
+    if (earlier == null) {
+      earlier = seenValues.get(nodeWindow, w -> seen.fetch(w.nodeId(), w.windowStart()));
+    }
     if (earlier != null && earlier.contains(offset)) {
       counters.increment(Counter.DUPLICATES);
       return;
     }
-    seen.put(sample.getNodeId(), (earlier == null ? TimestampSet.empty() : earlier).with(offset), windowStart);
+    TimestampSet now = (earlier == null ? TimestampSet.empty() : earlier).with(offset);
+    seenChanged.put(nodeWindow, now);
+    seenValues.put(nodeWindow, now);
 
     // 6. price; late for metrics?
     PricedSample priced = new PricedSample(sample, prices.tariffAt(sample.getSite(), ts), prices.gpuRateAt(sample.getGpuModel(), ts));
@@ -215,6 +234,23 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
 
     // 7. sum
     sums.add(priced, forMetrics, earlier == null || earlier.isEmpty(), streamTime);
+  }
+
+  /**
+   * The task is about to commit ({@link CommitHook}): what changed on the heap since the last
+   * commit goes to the stores now, in the same transaction as the input offsets. Stores written
+   * here have no Kafka Streams record cache, whose own flush at the commit may have run already.
+   */
+  private void writeBack() {
+    for (Map.Entry<NodeWindow, TimestampSet> e : seenChanged.entrySet()) {
+      seen.put(e.getKey().nodeId(), e.getValue(), e.getKey().windowStart());
+    }
+    seenChanged.clear();
+    sums.writeBack();
+  }
+
+  /** A node's metric window, the key of its dedup set. */
+  private record NodeWindow(String nodeId, long windowStart) {
   }
 
   /**

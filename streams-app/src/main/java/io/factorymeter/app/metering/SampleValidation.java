@@ -111,8 +111,11 @@ public final class SampleValidation {
     long tokens = 0;
     for (int i = 0; i < s.getUsage().size(); i++) {
       UsageEntry u = s.getUsage().get(i);
-      if ((v = id("usage[" + i + "].tenantId", u.getTenantId())) != null || (v = id("usage[" + i + "].modelId", u.getModelId())) != null) {
-        return v;
+      if (!NodeSampleRules.isId(u.getTenantId())) {
+        return id("usage[" + i + "].tenantId", u.getTenantId());
+      }
+      if (!NodeSampleRules.isId(u.getModelId())) {
+        return id("usage[" + i + "].modelId", u.getModelId());
       }
       if (NodeSampleRules.IDLE.equals(u.getTenantId()) || NodeSampleRules.IDLE.equals(u.getModelId())) {
         return new Violation(Reason.RESERVED_ID, "usage[" + i + "] names " + NodeSampleRules.IDLE
@@ -150,7 +153,7 @@ public final class SampleValidation {
   }
 
   private static Violation id(String field, String value) {
-    if (value == null || !ID.matcher(value).matches()) {
+    if (!NodeSampleRules.isId(value)) {
       return new Violation(Reason.INVALID_ID, field + " '" + printable(value) + "' does not match " + ID.pattern());
     }
     return null;

@@ -1,8 +1,8 @@
 package io.factorymeter.app.metering;
 
 import io.factorymeter.app.serde.VersionedSerde;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
 import java.util.Arrays;
 
@@ -58,7 +58,7 @@ public final class TimestampSet {
     }
 
     @Override
-    protected void write(DataOutputStream out, TimestampSet set) throws IOException {
+    protected void write(DataOutput out, TimestampSet set) throws IOException {
       out.writeInt(set.offsets.length);
       for (int o : set.offsets) {
         out.writeInt(o);
@@ -66,7 +66,7 @@ public final class TimestampSet {
     }
 
     @Override
-    protected TimestampSet read(DataInputStream in) throws IOException {
+    protected TimestampSet read(DataInput in) throws IOException {
       int n = in.readInt();
       if (n < 0 || n > 3_600_000) {
         throw new IOException("a set of " + n + " timestamps");

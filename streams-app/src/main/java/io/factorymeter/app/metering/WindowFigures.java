@@ -1,8 +1,8 @@
 package io.factorymeter.app.metering;
 
 import io.factorymeter.schema.NodeSample;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
 import io.factorymeter.schema.UsageEntry;
 
@@ -67,6 +67,26 @@ public final class WindowFigures {
     return f;
   }
 
+  /** A copy of these sums that {@link #add} on either leaves the other as it is. */
+  public WindowFigures copy() {
+    WindowFigures f = new WindowFigures();
+    f.samples = samples;
+    f.nodesReporting = nodesReporting;
+    f.tokens = tokens;
+    f.outputTokens = outputTokens;
+    f.coveredMs = coveredMs;
+    f.utilizationMicroMs = utilizationMicroMs;
+    f.temperatureMilliMs = temperatureMilliMs;
+    f.maxTemperatureC = maxTemperatureC;
+    f.cost = new CostSums().add(cost);
+    f.clusterId = clusterId;
+    f.site = site;
+    f.gpuModel = gpuModel;
+    f.gpuCount = gpuCount;
+    f.labelTimestamp = labelTimestamp;
+    return f;
+  }
+
   /** Folds a contribution into these sums; returns this. */
   public WindowFigures add(WindowFigures c) {
     // exact sums: an overflow fails loudly instead of wrapping
@@ -104,7 +124,7 @@ public final class WindowFigures {
   }
 
   /** Writes the sums (for the internal binary serdes). */
-  public void writeTo(DataOutputStream out) throws IOException {
+  public void writeTo(DataOutput out) throws IOException {
     out.writeLong(samples);
     out.writeLong(nodesReporting);
     out.writeLong(tokens);
@@ -122,7 +142,7 @@ public final class WindowFigures {
   }
 
   /** Reads what {@link #writeTo} wrote. */
-  public static WindowFigures readFrom(DataInputStream in) throws IOException {
+  public static WindowFigures readFrom(DataInput in) throws IOException {
     WindowFigures f = new WindowFigures();
     f.samples = in.readLong();
     f.nodesReporting = in.readLong();
@@ -141,14 +161,14 @@ public final class WindowFigures {
     return f;
   }
 
-  private static void writeNullable(DataOutputStream out, String s) throws IOException {
+  private static void writeNullable(DataOutput out, String s) throws IOException {
     out.writeBoolean(s != null);
     if (s != null) {
       out.writeUTF(s);
     }
   }
 
-  private static String readNullable(DataInputStream in) throws IOException {
+  private static String readNullable(DataInput in) throws IOException {
     return in.readBoolean() ? in.readUTF() : null;
   }
 

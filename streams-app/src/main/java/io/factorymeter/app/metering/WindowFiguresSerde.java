@@ -1,8 +1,8 @@
 package io.factorymeter.app.metering;
 
 import io.factorymeter.app.serde.VersionedSerde;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
 
 /**
@@ -16,12 +16,12 @@ public final class WindowFiguresSerde extends VersionedSerde<WindowFigures> {
   }
 
   @Override
-  protected void write(DataOutputStream out, WindowFigures f) throws IOException {
+  protected void write(DataOutput out, WindowFigures f) throws IOException {
     f.writeTo(out);
   }
 
   @Override
-  protected WindowFigures read(DataInputStream in) throws IOException {
+  protected WindowFigures read(DataInput in) throws IOException {
     return WindowFigures.readFrom(in);
   }
 }

@@ -1,5 +1,6 @@
 package io.factorymeter.app.rollup;
 
+import io.factorymeter.app.state.SortableTime;
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.metering.MeteringCounters;
 import io.factorymeter.app.metering.MeteringCounters.Counter;
@@ -123,7 +124,7 @@ public final class GroupMinutes implements Processor<String, RollupEvent, String
       return;
     }
     List<String> old = new ArrayList<>();
-    try (KeyValueIterator<String, WindowFigures> it = windows.range("", pad(forgettable) + "|" + HIGH)) {
+    try (KeyValueIterator<String, WindowFigures> it = windows.range("", SortableTime.of(forgettable) + "|" + HIGH)) {
       it.forEachRemaining(kv -> old.add(kv.key));
     }
     old.forEach(windows::delete);
@@ -131,12 +132,9 @@ public final class GroupMinutes implements Processor<String, RollupEvent, String
   }
 
   private static String key(long windowStart, RollupEvent.Group group, String groupId) {
-    return pad(windowStart) + "|" + group.name() + "|" + groupId;
+    return SortableTime.of(windowStart) + "|" + group.name() + "|" + groupId;
   }
 
-  private static String pad(long epochMs) {
-    return String.format("%019d", epochMs);
-  }
 
   @Override
   public void close() {

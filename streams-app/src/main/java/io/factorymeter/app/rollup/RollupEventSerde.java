@@ -3,8 +3,8 @@ package io.factorymeter.app.rollup;
 import io.factorymeter.app.billing.BillingAmounts;
 import io.factorymeter.app.metering.WindowFigures;
 import io.factorymeter.app.serde.VersionedSerde;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
 import org.apache.kafka.common.errors.SerializationException;
 
@@ -20,7 +20,7 @@ public final class RollupEventSerde extends VersionedSerde<RollupEvent> {
   }
 
   @Override
-  protected void write(DataOutputStream out, RollupEvent event) throws IOException {
+  protected void write(DataOutput out, RollupEvent event) throws IOException {
     if (event instanceof RollupEvent.GroupDelta g) {
       out.writeByte(GROUP);
       out.writeByte(g.group().ordinal());
@@ -42,7 +42,7 @@ public final class RollupEventSerde extends VersionedSerde<RollupEvent> {
   }
 
   @Override
-  protected RollupEvent read(DataInputStream in) throws IOException {
+  protected RollupEvent read(DataInput in) throws IOException {
     byte type = in.readByte();
     switch (type) {
       case GROUP -> {

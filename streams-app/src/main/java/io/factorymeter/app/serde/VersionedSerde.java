@@ -1,9 +1,7 @@
 package io.factorymeter.app.serde;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
 import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
@@ -37,10 +35,10 @@ public abstract class VersionedSerde<T> implements Serde<T>, Serializer<T>, Dese
   }
 
   /** Writes the value's fields (the version byte is written already). */
-  protected abstract void write(DataOutputStream out, T value) throws IOException;
+  protected abstract void write(DataOutput out, T value) throws IOException;
 
   /** Reads the value's fields (the version byte is read and checked already). */
-  protected abstract T read(DataInputStream in) throws IOException;
+  protected abstract T read(DataInput in) throws IOException;
 
   @Override
   public final byte[] serialize(String topic, T value) {
@@ -48,11 +46,10 @@ public abstract class VersionedSerde<T> implements Serde<T>, Serializer<T>, Dese
       return null;
     }
     try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream(sizeHint);
-      DataOutputStream out = new DataOutputStream(bytes);
+      ByteWriter out = new ByteWriter(sizeHint);
       out.writeByte(version);
       write(out, value);
-      return bytes.toByteArray();
+      return out.toByteArray();
     } catch (IOException e) {
       throw new SerializationException("Cannot write " + what, e);
     }
@@ -63,7 +60,8 @@ public abstract class VersionedSerde<T> implements Serde<T>, Serializer<T>, Dese
     if (data == null) {
       return null;
     }
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+    try {
+      ByteReader in = new ByteReader(data);
       byte v = in.readByte();
       if (v != version) {
         throw new SerializationException("Unknown " + what + " format version " + v + " (this version reads " + version + ")");

@@ -255,6 +255,50 @@ class MeteringTopologyTest {
     assertEquals(3.0, counter("samples-in"));
   }
 
+  /**
+   * The sums are kept on the heap between commits and written back at each commit of the task
+   * (TopologyTestDriver commits after every record): before any flush, the stores already hold
+   * them, as a restart after that commit would find them. Without the write-back they would be
+   * empty here.
+   */
+  @Test
+  void theSumsAreInTheStoresAtEveryCommitBeforeAnyFlush() {
+    defaultPrices();
+    send(sample("10:00:10", b -> b.setUsage(List.of(usage("t1", "m1", 10, 20)))));
+    send(sample("10:00:20", b -> b.setUsage(List.of(usage("t1", "m1", 1, 2)))));
+    var nodeWindows = driver.<String, Object>getKeyValueStore(PartitionSums.NODE_STORE);
+    WindowFigures n = (WindowFigures) nodeWindows.get("0000001795687200000|n1");   // 2026-11-26T10:00:00Z
+    assertNotNull(n, "node window written back at the commit");
+    assertEquals(2, n.samples());
+    assertEquals(33, n.tokens);
+    assertEquals(20_000, n.coveredMs);
+    var groupDeltas = driver.<String, Object>getKeyValueStore(PartitionSums.GROUP_STORE);
+    assertEquals(2, ((WindowFigures) groupDeltas.get("0000001795687200000|CLUSTER|c1")).samples());
+    assertEquals(2, ((WindowFigures) groupDeltas.get("0000001795687200000|FLEET|fleet")).samples());
+    var billingDeltas = driver.<String, Object>getKeyValueStore(PartitionSums.BILLING_STORE);
+    long billingEntries = 0;
+    try (var it = billingDeltas.all()) {
+      while (it.hasNext()) {
+        var kv = it.next();
+        assertTrue(kv.key.endsWith("|0000001795687200000|t1|m1"), kv.key);   // batch close | period 10:00 | tenant | model
+        assertEquals(11, ((io.factorymeter.app.billing.BillingAmounts) kv.value).promptTokens());
+        billingEntries++;
+      }
+    }
+    assertEquals(1, billingEntries);
+    var dedup = driver.<String, Object>getWindowStore(SampleIntake.DEDUP_STORE);
+    TimestampSet seen = (TimestampSet) dedup.fetch("n1", t("10:00:00").toEpochMilli());
+    assertEquals(2, seen.size());
+    assertTrue(seen.contains(10_000) && seen.contains(20_000));
+    // a flush sends the deltas on and removes them from the stores too
+    flushed(nodes);
+    assertNull(groupDeltas.get("0000001795687200000|FLEET|fleet"));
+    try (var it = billingDeltas.all()) {
+      assertFalse(it.hasNext());
+    }
+    assertEquals(2, ((WindowFigures) nodeWindows.get("0000001795687200000|n1")).samples());
+  }
+
   @Test
   void aSampleCarryingTheHeartbeatHeaderIsStillMetered() {
     NodeSample s = sample("10:00:10", b -> b.setUsage(List.of(usage("t1", "m1", 10, 20))));
