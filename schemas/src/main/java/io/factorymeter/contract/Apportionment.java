@@ -42,7 +42,7 @@ public final class Apportionment {
       }
       parts[best]++;
       remainders[best] = Double.NEGATIVE_INFINITY;
-      if (java.util.Arrays.stream(remainders).allMatch(r -> r == Double.NEGATIVE_INFINITY)) {
+      if (allTaken(remainders)) {
         java.util.Arrays.fill(remainders, 0.0);
       }
     }
@@ -57,5 +57,15 @@ public final class Apportionment {
       parts[largest]--;
     }
     return parts;
+  }
+
+  /** Whether every remainder has had its extra unit. */
+  private static boolean allTaken(double[] remainders) {
+    for (double r : remainders) {
+      if (r != Double.NEGATIVE_INFINITY) {
+        return false;
+      }
+    }
+    return true;
   }
 }

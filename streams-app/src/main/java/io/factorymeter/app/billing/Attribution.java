@@ -5,7 +5,6 @@ import io.factorymeter.app.metering.PricedSample;
 import io.factorymeter.contract.NodeSampleRules;
 import io.factorymeter.schema.UsageEntry;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,12 +42,12 @@ public final class Attribution {
     }
     List<Key> keys = new ArrayList<>(tokens.keySet());
     double[] weights = weights(keys, tokens, promptWeight);
-    if (Arrays.stream(weights).sum() == 0) {
+    if (allZero(weights)) {
       // e.g. only prompt tokens with promptWeight 0: split by plain token counts instead
       weights = weights(keys, tokens, 1.0);
     }
     CostSums cost = CostSums.of(priced);
-    if (Arrays.stream(weights).sum() == 0) {
+    if (allZero(weights)) {
       // no tokens at all (token counts are never negative): the node was idle
       return List.of(new Share(IDLE, IDLE, new BillingAmounts(0, 0, cost)));
     }
@@ -59,6 +58,16 @@ public final class Attribution {
       shares.add(new Share(keys.get(i).tenantId(), keys.get(i).modelId(), new BillingAmounts(t[0], t[1], parts[i])));
     }
     return shares;
+  }
+
+  /** Whether every weight is 0 (weights are never negative, so: whether they sum to 0). */
+  private static boolean allZero(double[] weights) {
+    for (double w : weights) {
+      if (w != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Each key's weight: prompt tokens × promptWeight + completion tokens. */

@@ -53,6 +53,12 @@ final class PartitionSums {
   private final long graceMs;
   private final double promptWeight;
   private final ProcessorContext<String, Intake> context;
+  private static final String CLUSTER = "|" + RollupEvent.Group.CLUSTER.name() + "|";
+  private static final String FLEET = "|" + RollupEvent.Group.FLEET.name() + "|" + OutputKey.FLEET;
+
+  private final SortableTime.Recent windowTimes = new SortableTime.Recent();
+  private final SortableTime.Recent batchTimes = new SortableTime.Recent();
+  private final SortableTime.Recent periodTimes = new SortableTime.Recent();
   private final WriteBehindStore<WindowFigures> nodes;
   private final WriteBehindStore<WindowFigures> groups;
   private final WriteBehindStore<BillingAmounts> billing;
@@ -109,28 +115,27 @@ final class PartitionSums {
     long ts = priced.sample().getTimestamp().toEpochMilli();
     long windowStart = Math.floorDiv(ts, windowMs) * windowMs;
     WindowFigures contribution = WindowFigures.of(priced, firstOfNode);
+    String window = windowTimes.of(windowStart);
     if (forMetrics) {
-      String key = SortableTime.of(windowStart) + "|" + priced.sample().getNodeId();
-      WindowFigures sum = nodes.get(key);
-      nodes.put(key, sum == null ? contribution.copy() : sum.add(contribution));   // a copy: the groups add the same contribution
+      String key = window + "|" + priced.sample().getNodeId();
+      nodes.update(key, sum -> sum == null ? contribution.copy() : sum.add(contribution));   // a copy: the groups add the same contribution
       dirty.add(key);
     }
-    addGroup(SortableTime.of(windowStart) + "|" + RollupEvent.Group.CLUSTER.name() + "|" + priced.sample().getClusterId(), contribution);
-    addGroup(SortableTime.of(windowStart) + "|" + RollupEvent.Group.FLEET.name() + "|" + OutputKey.FLEET, contribution);
+    addGroup(window + CLUSTER + priced.sample().getClusterId(), contribution);
+    addGroup(window + FLEET, contribution);
 
     long periodStart = MeteringConfig.billingPeriodStart(ts);
     long batchClose = BillingPeriods.batchClose(config, periodStart, streamTime);
+    String batchAndPeriod = batchTimes.of(batchClose) + "|" + periodTimes.of(periodStart) + "|";
     for (Attribution.Share share : Attribution.of(priced, promptWeight)) {
-      String key = SortableTime.of(batchClose) + "|" + SortableTime.of(periodStart) + "|" + share.tenantId() + "|" + share.modelId();
-      BillingAmounts sum = billing.get(key);
-      billing.put(key, sum == null ? share.amounts() : sum.add(share.amounts()));   // each share is its own object
+      String key = batchAndPeriod + share.tenantId() + "|" + share.modelId();
+      billing.update(key, sum -> sum == null ? share.amounts() : sum.add(share.amounts()));   // each share is its own object
     }
     nextBatchClose = Math.min(nextBatchClose, batchClose);
   }
 
   private void addGroup(String key, WindowFigures contribution) {
-    WindowFigures sum = groups.get(key);
-    groups.put(key, sum == null ? contribution.copy() : sum.add(contribution));
+    groups.update(key, sum -> sum == null ? contribution.copy() : sum.add(contribution));
   }
 
   /**

@@ -31,4 +31,23 @@ public final class SortableTime {
     }
     return new String(digits, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
+
+  /**
+   * Formats times remembering the last one: the keys of consecutive samples mostly share their
+   * window and billing period, so most calls return the text made before. One per caller.
+   */
+  public static final class Recent {
+
+    private long time = Long.MIN_VALUE;
+    private String text = of(Long.MIN_VALUE);
+
+    /** {@link SortableTime#of}{@code (epochMs)}. */
+    public String of(long epochMs) {
+      if (epochMs != time) {
+        text = SortableTime.of(epochMs);
+        time = epochMs;
+      }
+      return text;
+    }
+  }
 }

@@ -2,11 +2,10 @@ package io.factorymeter.app.state;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -31,12 +30,24 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 public final class WriteBehindStore<V> {
 
+  /** A key's value and where it stands against the store. */
+  private static final class Slot<V> {
+    final String key;
+    V value;
+    /** Changed since the last write-back. */
+    boolean changed;
+    /** The store has a value for the key (written back or loaded). */
+    boolean stored;
+
+    Slot(String key) {
+      this.key = key;
+    }
+  }
+
   private final KeyValueStore<String, V> store;
-  private final Map<String, V> values = new HashMap<>();
-  /** Keys whose value changed since the last write-back. */
-  private final Set<String> dirty = new HashSet<>();
-  /** Keys that have a value in the store (written back or loaded). */
-  private final Set<String> stored = new HashSet<>();
+  private final Map<String, Slot<V>> slots = new HashMap<>();
+  /** Slots changed since the last write-back (a slot deleted since has changed = false). */
+  private final List<Slot<V>> changed = new ArrayList<>();
 
   /** Loads every entry of {@code store}. */
   public WriteBehindStore(KeyValueStore<String, V> store) {
@@ -44,60 +55,84 @@ public final class WriteBehindStore<V> {
     try (KeyValueIterator<String, V> it = store.all()) {
       while (it.hasNext()) {
         KeyValue<String, V> kv = it.next();
-        values.put(kv.key, kv.value);
-        stored.add(kv.key);
+        Slot<V> slot = new Slot<>(kv.key);
+        slot.value = kv.value;
+        slot.stored = true;
+        slots.put(kv.key, slot);
       }
     }
   }
 
   /** The value of {@code key}, or null. */
   public V get(String key) {
-    return values.get(key);
+    Slot<V> slot = slots.get(key);
+    return slot == null ? null : slot.value;
   }
 
   /** Sets the value of {@code key} (written to the store at the next commit). */
   public void put(String key, V value) {
-    values.put(key, value);
-    dirty.add(key);
+    update(key, old -> value);
+  }
+
+  /**
+   * Sets the value of {@code key} to what {@code change} makes of its value (null when it has none),
+   * with one lookup; written to the store at the next commit.
+   */
+  public void update(String key, UnaryOperator<V> change) {
+    Slot<V> slot = slots.get(key);
+    if (slot == null) {
+      slot = new Slot<>(key);
+      slots.put(key, slot);
+    }
+    slot.value = change.apply(slot.value);
+    if (!slot.changed) {
+      slot.changed = true;
+      changed.add(slot);
+    }
   }
 
   /** Removes {@code key}: from the heap, and from the store at once when it is there. */
   public void delete(String key) {
-    values.remove(key);
-    dirty.remove(key);
-    if (stored.remove(key)) {
-      store.delete(key);
+    Slot<V> slot = slots.remove(key);
+    if (slot != null) {
+      slot.changed = false;
+      if (slot.stored) {
+        store.delete(key);
+      }
     }
   }
 
   /** The entries whose key passes {@code filter}, in key order as a range of the store gives them (a copy: the caller may delete them). */
   public List<KeyValue<String, V>> entries(Predicate<String> filter) {
     List<KeyValue<String, V>> found = new ArrayList<>();
-    for (Map.Entry<String, V> e : values.entrySet()) {
-      if (filter.test(e.getKey())) {
-        found.add(KeyValue.pair(e.getKey(), e.getValue()));
+    for (Slot<V> slot : slots.values()) {
+      if (filter.test(slot.key)) {
+        found.add(KeyValue.pair(slot.key, slot.value));
       }
     }
     found.sort((a, b) -> a.key.compareTo(b.key));
     return found;
   }
 
-  /** Whether the store holds no key. */
+  /** Whether no key is held. */
   public boolean isEmpty() {
-    return values.isEmpty();
+    return slots.isEmpty();
   }
 
   /** Keys held. */
   public int size() {
-    return values.size();
+    return slots.size();
   }
 
   /** Writes the values changed since the last write-back to the store. */
   public void writeBack() {
-    for (String key : dirty) {
-      store.put(key, values.get(key));
-      stored.add(key);
+    for (Slot<V> slot : changed) {
+      if (slot.changed) {
+        store.put(slot.key, slot.value);
+        slot.changed = false;
+        slot.stored = true;
+      }
     }
-    dirty.clear();
+    changed.clear();
   }
 }
