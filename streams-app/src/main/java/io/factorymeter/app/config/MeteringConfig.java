@@ -45,10 +45,10 @@ import org.apache.kafka.common.config.ConfigException;
  *     on: node figures and the cluster, fleet and billing deltas ({@code factory.meter.flush.interval},
  *     200 ms). It decides how fresh partial figures are and how many records the rollups read,
  *     never a figure.
- * @param valueCacheEntries how many decoded state-store values each task keeps on the heap per
- *     store it reads for every sample (node windows, cluster/fleet and billing deltas, dedup sets),
- *     least recently used first out ({@code factory.meter.value.cache.entries}, 20,000; 0 turns the
- *     caches off). Only spares decoding: every value is still written to its store at once.
+ * @param valueCacheEntries how many dedup sets (one per node and metric window) each task keeps
+ *     decoded on the heap, least recently used first out ({@code factory.meter.value.cache.entries},
+ *     20,000; 0 turns the cache off). Only spares reading the store: changed sets are written to
+ *     it at every commit.
  */
 public record MeteringConfig(
     TopicNames topics,

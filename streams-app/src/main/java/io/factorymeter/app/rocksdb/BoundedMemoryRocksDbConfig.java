@@ -19,7 +19,9 @@ import org.rocksdb.WriteBufferManager;
  * <p>Settings (Kafka Streams configuration keys):
  * <ul>
  *   <li>{@code factory.meter.rocksdb.memory.bytes} — total off-heap memory of all stores: block
- *       cache, memtables, index and filter blocks (default 64 MiB);
+ *       cache, memtables, index and filter blocks (default 512 MiB: with 64 MiB the memtables of the
+ *       about fifteen stores of a 6-partition pipeline were flushed while tiny, and writes stalled for
+ *       up to 1.5 s per commit, which showed as seconds of latency; see the README, Performance);
  *   <li>{@code factory.meter.rocksdb.memtable.fraction} — share of it memtables may take
  *       (default 0.5);
  *   <li>{@code factory.meter.rocksdb.block.size.bytes} — data block size (default 16 KiB:
@@ -34,7 +36,7 @@ public final class BoundedMemoryRocksDbConfig implements RocksDBConfigSetter {
   public static final String MEMTABLE_FRACTION = "factory.meter.rocksdb.memtable.fraction";
   public static final String BLOCK_SIZE_BYTES = "factory.meter.rocksdb.block.size.bytes";
 
-  static final long DEFAULT_MEMORY_BYTES = 64L * 1024 * 1024;
+  static final long DEFAULT_MEMORY_BYTES = 512L * 1024 * 1024;
   static final double DEFAULT_MEMTABLE_FRACTION = 0.5;
   static final long DEFAULT_BLOCK_SIZE = 16 * 1024;
   private static final long MEMTABLE_SIZE = 8L * 1024 * 1024;
