@@ -46,9 +46,9 @@ import org.apache.kafka.common.config.ConfigException;
  *     200 ms). It decides how fresh partial figures are and how many records the rollups read,
  *     never a figure.
  * @param valueCacheEntries how many dedup sets (one per node and metric window) each task keeps
- *     decoded on the heap, least recently used first out ({@code factory.meter.value.cache.entries},
- *     20,000; 0 turns the cache off). Only spares reading the store: changed sets are written to
- *     it at every commit.
+ *     decoded on the heap after a commit ({@code factory.meter.value.cache.entries}, 20,000): beyond
+ *     it they are dropped and read from the store again when needed. Changed sets are written to
+ *     the store at every commit.
  */
 public record MeteringConfig(
     TopicNames topics,

@@ -9,7 +9,7 @@ import io.factorymeter.app.metering.SampleValidation.Reason;
 import io.factorymeter.app.metering.SampleValidation.Violation;
 import io.factorymeter.app.pricing.PriceHistory;
 import io.factorymeter.app.state.CommitHook;
-import io.factorymeter.app.state.ValueCache;
+import io.factorymeter.app.state.WriteBehindCache;
 import io.factorymeter.contract.Heartbeat;
 import io.factorymeter.contract.OutputKey;
 import io.factorymeter.registry.serde.SchemaRegistryUnavailableException;
@@ -20,9 +20,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -81,9 +79,8 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
   private ProcessorContext<String, Intake> context;
   private PartitionSums sums;
   private WindowStore<String, TimestampSet> seen;
-  private ValueCache<NodeWindow, TimestampSet> seenValues;
-  /** Dedup sets changed since the last commit, written to the store at the commit. */
-  private final Map<NodeWindow, TimestampSet> seenChanged = new HashMap<>();
+  /** Dedup sets read or changed lately; the changed ones are written to the store at the commit. */
+  private WriteBehindCache<NodeWindow, TimestampSet> seenSets;
   private KeyValueStore<String, Long> clock;
   private PriceHistory prices;
   private MeteringCounters counters;
@@ -140,12 +137,11 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
   public void init(ProcessorContext<String, Intake> context) {
     this.context = context;
     this.seen = context.getStateStore(DEDUP_STORE);
-    this.seenValues = new ValueCache<>(config.valueCacheEntries());
+    this.seenSets = new WriteBehindCache<>(config.valueCacheEntries());
     this.clock = context.getStateStore(CLOCK_STORE);
     this.prices = PriceHistory.connect(context);
     this.counters = new MeteringCounters(context.metrics(), context.taskId().toString());
     this.sums = new PartitionSums(config, context, context.taskId().partition());
-    this.seenChanged.clear();
     CommitHook hook = context.getStateStore(COMMIT_HOOK);
     hook.onCommit(this::writeBack, () -> streamTime);
     Long stored = clock.get(CLOCK_KEY);
@@ -210,17 +206,13 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
     long windowStart = Math.floorDiv(ts, windowMs) * windowMs;
     int offset = (int) (ts - windowStart);
     NodeWindow nodeWindow = new NodeWindow(sample.getNodeId(), windowStart);
-    TimestampSet earlier = seenChanged.get(nodeWindow);
-    if (earlier == null) {
-      earlier = seenValues.get(nodeWindow, w -> seen.fetch(w.nodeId(), w.windowStart()));
-    }
+    TimestampSet earlier = seenSets.get(nodeWindow, w -> seen.fetch(w.nodeId(), w.windowStart()));
     if (earlier != null && earlier.contains(offset)) {
       counters.increment(Counter.DUPLICATES);
       return;
     }
     TimestampSet now = (earlier == null ? TimestampSet.empty() : earlier).with(offset);
-    seenChanged.put(nodeWindow, now);
-    seenValues.put(nodeWindow, now);
+    seenSets.put(nodeWindow, now);
 
     // 6. price; late for metrics?
     PricedSample priced = new PricedSample(sample, prices.tariffAt(sample.getSite(), ts), prices.gpuRateAt(sample.getGpuModel(), ts));
@@ -242,10 +234,7 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
    * here have no Kafka Streams record cache, whose own flush at the commit may have run already.
    */
   private void writeBack() {
-    for (Map.Entry<NodeWindow, TimestampSet> e : seenChanged.entrySet()) {
-      seen.put(e.getKey().nodeId(), e.getValue(), e.getKey().windowStart());
-    }
-    seenChanged.clear();
+    seenSets.writeBack((w, set) -> seen.put(w.nodeId(), set, w.windowStart()));
     sums.writeBack();
   }
 
