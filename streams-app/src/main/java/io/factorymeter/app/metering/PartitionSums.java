@@ -11,9 +11,7 @@ import io.factorymeter.app.state.SortableTime;
 import io.factorymeter.app.state.WriteBehindStore;
 import io.factorymeter.contract.OutputKey;
 import java.time.Instant;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -63,8 +61,6 @@ final class PartitionSums {
   private final WriteBehindStore<WindowFigures> groups;
   private final WriteBehindStore<BillingAmounts> billing;
   private final int partition;
-  /** Node windows changed since the last flush (lost on a restart: their settled figures still go out). */
-  private final Set<String> dirty = new LinkedHashSet<>();
   /** The earliest close of a billing batch held here; Long.MAX_VALUE when none. */
   private long nextBatchClose;
   /** Node windows starting at or before this are settled and gone. */
@@ -119,7 +115,6 @@ final class PartitionSums {
     if (forMetrics) {
       String key = window + "|" + priced.sample().getNodeId();
       nodes.update(key, sum -> sum == null ? contribution.copy() : sum.add(contribution));   // a copy: the groups add the same contribution
-      dirty.add(key);
     }
     addGroup(window + CLUSTER + priced.sample().getClusterId(), contribution);
     addGroup(window + FLEET, contribution);
@@ -153,7 +148,6 @@ final class PartitionSums {
       for (KeyValue<String, WindowFigures> kv : nodes.entries(key -> key.substring(0, SortableTime.DIGITS).compareTo(last) <= 0)) {
         emitNode(kv.key, kv.value, true);
         nodes.delete(kv.key);
-        dirty.remove(kv.key);
       }
       settledUpTo = settleUpTo;
     }
@@ -164,13 +158,10 @@ final class PartitionSums {
 
   /** Sends partial node figures of the windows changed since the last flush, and every delta held. */
   void flush(long streamTime) {
-    for (String key : dirty) {
-      WindowFigures sum = nodes.get(key);
-      if (sum != null) {
-        emitNode(key, sum, false);
-      }
+    // node windows changed since the last flush (none after a restart: their settled figures still go out)
+    for (KeyValue<String, WindowFigures> kv : nodes.takeChanged()) {
+      emitNode(kv.key, kv.value, false);
     }
-    dirty.clear();
     for (KeyValue<String, WindowFigures> kv : groups.entries(key -> true)) {
       String[] parts = kv.key.split("\\|", 3);
       RollupEvent.Group group = RollupEvent.Group.valueOf(parts[1]);

@@ -38,6 +38,10 @@ public final class WriteBehindStore<V> {
     boolean changed;
     /** The store has a value for the key (written back or loaded). */
     boolean stored;
+    /** Changed since the last {@link #takeChanged}. */
+    boolean taken;
+    /** Deleted: no longer in the store's slots. */
+    boolean deleted;
 
     Slot(String key) {
       this.key = key;
@@ -48,6 +52,8 @@ public final class WriteBehindStore<V> {
   private final Map<String, Slot<V>> slots = new HashMap<>();
   /** Slots changed since the last write-back (a slot deleted since has changed = false). */
   private final List<Slot<V>> changed = new ArrayList<>();
+  /** Slots changed since the last {@link #takeChanged}, in the order of their first change. */
+  private final List<Slot<V>> changedSinceTaken = new ArrayList<>();
 
   /** Loads every entry of {@code store}. */
   public WriteBehindStore(KeyValueStore<String, V> store) {
@@ -89,6 +95,27 @@ public final class WriteBehindStore<V> {
       slot.changed = true;
       changed.add(slot);
     }
+    if (!slot.taken) {
+      slot.taken = true;
+      changedSinceTaken.add(slot);
+    }
+  }
+
+  /**
+   * The entries changed since the last call (not deleted since), in the order of their first
+   * change; for a processor that sends on what changed at its own pace, apart from commits.
+   * Kept on the heap only: after a restart nothing counts as changed.
+   */
+  public List<KeyValue<String, V>> takeChanged() {
+    List<KeyValue<String, V>> taken = new ArrayList<>(changedSinceTaken.size());
+    for (Slot<V> slot : changedSinceTaken) {
+      slot.taken = false;
+      if (!slot.deleted) {
+        taken.add(KeyValue.pair(slot.key, slot.value));
+      }
+    }
+    changedSinceTaken.clear();
+    return taken;
   }
 
   /** Removes {@code key}: from the heap, and from the store at once when it is there. */
@@ -96,6 +123,7 @@ public final class WriteBehindStore<V> {
     Slot<V> slot = slots.remove(key);
     if (slot != null) {
       slot.changed = false;
+      slot.deleted = true;
       if (slot.stored) {
         store.delete(key);
       }

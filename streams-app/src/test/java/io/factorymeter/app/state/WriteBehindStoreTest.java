@@ -73,4 +73,19 @@ class WriteBehindStoreTest {
     sums.delete("0001|y");   // loaded, so in the store: deleted there at once
     assertNull(store.get("0001|y"));
   }
+
+  @Test
+  void takeChangedListsEachChangedKeyOnceInFirstChangeOrderWithoutTheDeleted() {
+    WriteBehindStore<Long> sums = new WriteBehindStore<>(store);
+    sums.put("b", 1L);
+    sums.put("a", 2L);
+    sums.update("b", v -> v + 10);
+    sums.put("c", 3L);
+    sums.delete("c");
+    assertEquals(List.of(KeyValue.pair("b", 11L), KeyValue.pair("a", 2L)), sums.takeChanged());
+    assertEquals(List.of(), sums.takeChanged());
+    sums.writeBack();   // independent of write-backs
+    sums.update("a", v -> v + 1);
+    assertEquals(List.of(KeyValue.pair("a", 3L)), sums.takeChanged());
+  }
 }
