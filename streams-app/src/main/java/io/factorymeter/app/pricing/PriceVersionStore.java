@@ -1,5 +1,6 @@
 package io.factorymeter.app.pricing;
 
+import io.factorymeter.app.state.UnloggedStoreBuilder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -216,53 +217,19 @@ public final class PriceVersionStore implements StateStore {
   }
 
   /** Builds a {@link PriceVersionStore} on a RocksDB key-value store of the same name. */
-  private static final class Builder implements StoreBuilder<PriceVersionStore> {
+  private static final class Builder extends UnloggedStoreBuilder<PriceVersionStore> {
     private final String name;
     private final int maxVersions;
 
     Builder(String name, int maxVersions) {
+      super(name, "A price version store is restored from its price topic, never from a changelog");
       this.name = name;
       this.maxVersions = maxVersions;
     }
 
     @Override
-    public StoreBuilder<PriceVersionStore> withCachingEnabled() {
-      return this;   // reads are cached per task by PriceLookup; a Kafka Streams cache would only delay writes
-    }
-
-    @Override
-    public StoreBuilder<PriceVersionStore> withCachingDisabled() {
-      return this;
-    }
-
-    @Override
-    public StoreBuilder<PriceVersionStore> withLoggingEnabled(Map<String, String> config) {
-      throw new UnsupportedOperationException("A price version store is restored from its price topic, never from a changelog");
-    }
-
-    @Override
-    public StoreBuilder<PriceVersionStore> withLoggingDisabled() {
-      return this;
-    }
-
-    @Override
     public PriceVersionStore build() {
       return new PriceVersionStore(name, maxVersions, Stores.persistentKeyValueStore(name).get());
-    }
-
-    @Override
-    public Map<String, String> logConfig() {
-      return Map.of();
-    }
-
-    @Override
-    public boolean loggingEnabled() {
-      return false;
-    }
-
-    @Override
-    public String name() {
-      return name;
     }
   }
 }

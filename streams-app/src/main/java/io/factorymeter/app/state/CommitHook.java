@@ -1,6 +1,5 @@
 package io.factorymeter.app.state;
 
-import java.util.Map;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.StateStore;
@@ -39,45 +38,10 @@ public final class CommitHook implements StateStore, CachedStateStore<Object, Ob
 
   /** A builder of the hook for {@code ProcessorSupplier#stores}: not logged, not persistent, nothing to restore. */
   public static StoreBuilder<CommitHook> builder(String name) {
-    return new StoreBuilder<>() {
-      @Override
-      public StoreBuilder<CommitHook> withCachingEnabled() {
-        return this;
-      }
-
-      @Override
-      public StoreBuilder<CommitHook> withCachingDisabled() {
-        return this;
-      }
-
-      @Override
-      public StoreBuilder<CommitHook> withLoggingEnabled(Map<String, String> config) {
-        throw new UnsupportedOperationException("the commit hook " + name + " holds nothing to log");
-      }
-
-      @Override
-      public StoreBuilder<CommitHook> withLoggingDisabled() {
-        return this;
-      }
-
+    return new UnloggedStoreBuilder<>(name, "the commit hook " + name + " holds nothing to log") {
       @Override
       public CommitHook build() {
         return new CommitHook(name);
-      }
-
-      @Override
-      public Map<String, String> logConfig() {
-        return Map.of();
-      }
-
-      @Override
-      public boolean loggingEnabled() {
-        return false;
-      }
-
-      @Override
-      public String name() {
-        return name;
       }
     };
   }
