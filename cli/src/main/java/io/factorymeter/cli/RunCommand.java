@@ -1,5 +1,7 @@
 package io.factorymeter.cli;
 
+import io.factorymeter.app.http.OpsServer;
+import io.factorymeter.app.http.PipelineMeters;
 import io.factorymeter.app.MeteringApplication;
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.metering.SchemaRegistryWait;
@@ -25,6 +27,14 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   PipelineOptions pipeline;
 
+  @Option(names = "--http-port", defaultValue = "8080",
+      description = "Port of the HTTP endpoints /health/live, /health/ready and /metrics (Prometheus); 0: any free port, printed (default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(names = "--http-host", defaultValue = "127.0.0.1",
+      description = "Address the HTTP endpoints are bound to; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE}).")
+  String httpHost;
+
   @Option(names = "--status-interval", defaultValue = "30s", converter = DurationConverter.class,
       description = "How often to print the counters to stderr (default: ${DEFAULT-VALUE}).")
   Duration statusInterval;
@@ -33,6 +43,9 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     if (statusInterval.isZero() || statusInterval.isNegative()) {
       throw new UserError("--status-interval must be positive, got " + statusInterval, 2);
+    }
+    if (httpPort < 0 || httpPort > 65535) {
+      throw new UserError("--http-port must be 0..65535, got " + httpPort, 2);
     }
     Map<String, Object> props = connection.properties();
     MeteringConfig config = pipeline.meteringConfig(props);
@@ -44,10 +57,20 @@ final class RunCommand implements Callable<Integer> {
     } catch (IllegalStateException e) {
       throw new UserError(e.getMessage());
     }
+    PipelineMeters meters = new PipelineMeters(app.streams());
+    OpsServer http;
+    try {
+      http = OpsServer.start(httpHost, httpPort, () -> app.streams().state(), meters.registry());
+    } catch (RuntimeException e) {
+      app.close();
+      throw new UserError(e.getMessage());
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.err.println("Stopping (committing and closing state stores)...");
       String last = status(app.counters());
+      http.close();
+      meters.close();
       app.close();
       System.err.println(last);
       stopped.countDown();
@@ -57,6 +80,7 @@ final class RunCommand implements Callable<Integer> {
     }
     System.err.printf("Running %s: %s -> metrics per %s (grace %s), currency %s, state in %s%n", options.applicationId(),
         config.topics().telemetry(), config.window(), config.grace(), config.currency(), options.stateDir());
+    System.err.printf("HTTP on http://%s:%d: /health/live, /health/ready, /metrics (Prometheus)%n", httpHost, http.port());
     while (!stopped.await(statusInterval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
       KafkaStreams.State state = app.streams().state();
       if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {

@@ -105,7 +105,7 @@ class BenchCommandTest {
         "-XX:StartFlightRecording=name=factory-meter-bench,filename=/tmp/p.jfr,settings=profile,dumponexit=true",
         "-jar", "/x/factory-meter.jar", "run", "--bootstrap-servers", "127.0.0.1:9", "--schema-registry-url",
         "http://127.0.0.1:8", "--application-id", "app-x1", "--state-dir", "/w/state-1", "--num-stream-threads", "2",
-        "--config", "/w/app-x1.properties"), cmd);
+        "--http-port", "0", "--config", "/w/app-x1.properties"), cmd);
     List<String> noJfr = PipelineProcess.runCommand(Path.of("java"), List.of(), null, Path.of("f.jar"), "b:1", "http://r",
         "a", Path.of("s"), 1, Path.of("c"));
     assertEquals("-jar", noJfr.get(1));

@@ -177,7 +177,7 @@ class BillingRecoveryTest {
         "-Xmx512m", "-cp", classpath, FactoryMeter.class.getName(), "run",
         "--bootstrap-servers", STACK.bootstrapServers(), "--schema-registry-url", STACK.schemaRegistryUrl(),
         "--config", config.toString(), "--application-id", "crash", "--state-dir", state.toString(),
-        "--num-stream-threads", "2", "--status-interval", "5s");
+        "--num-stream-threads", "2", "--status-interval", "5s", "--http-port", "0");
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.factorymeter.app.config.MeteringConfig;
+import io.factorymeter.app.http.OpsServer;
+import io.factorymeter.app.http.OpsServerTest;
+import io.factorymeter.app.http.PipelineMeters;
 import io.factorymeter.contract.FactoryTopic;
 import io.factorymeter.producers.simulate.FleetSimulator;
 import io.factorymeter.producers.simulate.FleetSpec;
@@ -75,13 +78,28 @@ class MeteringIntegrationTest {
     }
     String applicationId = prefix + "metering";
     try (MeteringApplication app = MeteringApplication.start(clientProps(), config,
-        new MeteringApplication.Options(applicationId, stateDir, 2))) {
+        new MeteringApplication.Options(applicationId, stateDir, 2));
+        PipelineMeters meters = new PipelineMeters(app.streams(), Duration.ofSeconds(1));
+        OpsServer http = OpsServer.start("127.0.0.1", 0, () -> app.streams().state(), meters.registry())) {
       assertTrue(app.awaitRunning(Duration.ofSeconds(60)), "application running");
       assertTrue(InputLag.awaitCaughtUp(clientProps(), applicationId, config.topics().telemetry(), Duration.ofSeconds(120)),
           applicationId + " caught up");
       Map<String, Double> counters = app.counters();
       assertEquals((double) samples.size() * times, counters.get("samples-in"));
       assertEquals((double) samples.size() * (times - 1), counters.get("duplicates"));
+      // the same counts through HTTP in the Prometheus text format, summed over the tasks' series
+      // (a task's counters are bound at the binder's next look, here every second)
+      String metrics = OpsServerTest.get(http.port(), "/metrics").body();
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (!metrics.contains("kafka_stream_factory_meter_samples_in_total{") && System.nanoTime() < deadline) {
+        Thread.sleep(500);
+        metrics = OpsServerTest.get(http.port(), "/metrics").body();
+      }
+      Thread.sleep(1_500);   // and the last task's
+      metrics = OpsServerTest.get(http.port(), "/metrics").body();
+      assertEquals((double) samples.size() * times, OpsServerTest.sum(metrics, "kafka_stream_factory_meter_samples_in_total"), metrics);
+      assertEquals((double) samples.size() * (times - 1), OpsServerTest.sum(metrics, "kafka_stream_factory_meter_duplicates_total"));
+      assertEquals(200, OpsServerTest.get(http.port(), "/health/ready").statusCode());
     }
     Map<String, Map<String, String>> outputs = new TreeMap<>();
     for (FactoryTopic t : List.of(FactoryTopic.NODE_METRICS, FactoryTopic.CLUSTER_METRICS, FactoryTopic.FLEET_METRICS)) {

@@ -77,6 +77,7 @@ public final class PipelineProcess {
         "--application-id", applicationId,
         "--state-dir", stateDir.toString(),
         "--num-stream-threads", Integer.toString(threads),
+        "--http-port", "0",
         "--config", config.toString()));
     return cmd;
   }

@@ -71,9 +71,23 @@ public final class MeteringCounters {
     this.entity = entity;
   }
 
+  /**
+   * Creates the sensors of {@code counters} now, at 0, so that they are visible (JMX, /metrics)
+   * before their first event: a scraper then sees 0 instead of no series.
+   */
+  public void register(Counter... counters) {
+    for (Counter c : counters) {
+      sensor(c);
+    }
+  }
+
   public void increment(Counter counter) {
-    sensors.computeIfAbsent(counter, c -> metrics.addRateTotalSensor(SCOPE, entity, c.metricName(),
-        Sensor.RecordingLevel.INFO)).record();
+    sensor(counter).record();
+  }
+
+  private Sensor sensor(Counter counter) {
+    return sensors.computeIfAbsent(counter, c -> metrics.addRateTotalSensor(SCOPE, entity, c.metricName(),
+        Sensor.RecordingLevel.INFO));
   }
 
   /** Removes this entity's sensors (a closed task). */

@@ -141,6 +141,11 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
     this.clock = context.getStateStore(CLOCK_STORE);
     this.prices = PriceHistory.connect(context);
     this.counters = new MeteringCounters(context.metrics(), context.taskId().toString());
+    counters.register(Counter.SAMPLES_IN, Counter.HEARTBEATS, Counter.DUPLICATES, Counter.LATE_FOR_METRICS,
+        Counter.LATE_BEYOND_RESTATEMENT, Counter.UNPRICED);
+    for (Reason reason : Reason.values()) {
+      counters.register(Counter.invalid(reason));
+    }
     this.sums = new PartitionSums(config, context, context.taskId().partition());
     CommitHook hook = context.getStateStore(COMMIT_HOOK);
     hook.onCommit(this::writeBack, () -> streamTime);
