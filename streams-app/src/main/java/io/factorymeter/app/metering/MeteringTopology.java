@@ -93,7 +93,7 @@ public final class MeteringTopology {
     outcomes.get("intake-node")
         .mapValues(v -> {
           NodeMinute n = (NodeMinute) v;
-          return new MetricFigures(n.figures(), Instant.ofEpochMilli(n.windowStart()), windowMs).toNodeMetrics(n.nodeId(), currency);
+          return new MetricFigures(n.figures(), Instant.ofEpochMilli(n.windowStart()), windowMs).toNodeMetrics(n.nodeId(), currency, n.settled());
         }, Named.as("node-metrics"))
         .to(config.topics().name(FactoryTopic.NODE_METRICS),
             Produced.with(Serdes.String(), serdes.values(NodeMetrics.class)).withName("node-metrics-out"));
@@ -112,13 +112,13 @@ public final class MeteringTopology {
         .process(GroupMinutes.supplier(config), Named.as("group-windows"));
     groups.filter((k, g) -> g.group() == RollupEvent.Group.CLUSTER, Named.as("clusters"))
         .map((k, g) -> KeyValue.pair(OutputKey.window(g.groupId(), Instant.ofEpochMilli(g.windowStart())),
-            new MetricFigures(g.figures(), Instant.ofEpochMilli(g.windowStart()), windowMs).toClusterMetrics(g.groupId(), currency)),
+            new MetricFigures(g.figures(), Instant.ofEpochMilli(g.windowStart()), windowMs).toClusterMetrics(g.groupId(), currency, g.isFinal())),
             Named.as("cluster-metrics"))
         .to(config.topics().name(FactoryTopic.CLUSTER_METRICS),
             Produced.with(Serdes.String(), serdes.values(ClusterMetrics.class)).withName("cluster-metrics-out"));
     groups.filter((k, g) -> g.group() == RollupEvent.Group.FLEET, Named.as("fleet"))
         .map((k, g) -> KeyValue.pair(OutputKey.window(g.groupId(), Instant.ofEpochMilli(g.windowStart())),
-            new MetricFigures(g.figures(), Instant.ofEpochMilli(g.windowStart()), windowMs).toFleetMetrics(g.groupId(), currency)),
+            new MetricFigures(g.figures(), Instant.ofEpochMilli(g.windowStart()), windowMs).toFleetMetrics(g.groupId(), currency, g.isFinal())),
             Named.as("fleet-metrics"))
         .to(config.topics().name(FactoryTopic.FLEET_METRICS),
             Produced.with(Serdes.String(), serdes.values(FleetMetrics.class)).withName("fleet-metrics-out"));

@@ -92,7 +92,8 @@ public record MetricFigures(WindowFigures f, Instant windowStart, long windowMs)
     return f.cost.costPerMillionTokens(f.tokens);
   }
 
-  public NodeMetrics toNodeMetrics(String nodeId, String currency) {
+  /** @param isFinal whether the window is settled (SPEC §4: its grace has passed) */
+  public NodeMetrics toNodeMetrics(String nodeId, String currency, boolean isFinal) {
     NodeMetrics m = new NodeMetrics();
     m.setNodeId(nodeId);
     m.setClusterId(f.clusterId);
@@ -101,29 +102,31 @@ public record MetricFigures(WindowFigures f, Instant windowStart, long windowMs)
     m.setGpuCount(f.gpuCount);
     m.setAvgPowerW(nodeAvgPowerW());
     m.setCoverage(nodeCoverage());
-    return fill(m, currency);
+    return fill(m, currency, isFinal);
   }
 
-  public ClusterMetrics toClusterMetrics(String clusterId, String currency) {
+  /** @param isFinal whether the window is settled (SPEC §4: its grace has passed on every input partition) */
+  public ClusterMetrics toClusterMetrics(String clusterId, String currency, boolean isFinal) {
     ClusterMetrics m = new ClusterMetrics();
     m.setClusterId(clusterId);
     m.setNodesReporting((int) f.nodesReporting);
     m.setAvgPowerW(groupAvgPowerW());
     m.setCoverage(groupCoverage());
-    return fill(m, currency);
+    return fill(m, currency, isFinal);
   }
 
-  public FleetMetrics toFleetMetrics(String fleetId, String currency) {
+  /** @param isFinal whether the window is settled (SPEC §4: its grace has passed on every input partition) */
+  public FleetMetrics toFleetMetrics(String fleetId, String currency, boolean isFinal) {
     FleetMetrics m = new FleetMetrics();
     m.setFleetId(fleetId);
     m.setNodesReporting((int) f.nodesReporting);
     m.setAvgPowerW(groupAvgPowerW());
     m.setCoverage(groupCoverage());
-    return fill(m, currency);
+    return fill(m, currency, isFinal);
   }
 
   /** Sets the figures every level shares; the three metric records use the same field names for them. */
-  private <R extends SpecificRecordBase> R fill(R m, String currency) {
+  private <R extends SpecificRecordBase> R fill(R m, String currency, boolean isFinal) {
     m.put("windowStart", windowStart);
     m.put("windowEnd", windowStart.plusMillis(windowMs));
     m.put("samples", f.samples);
@@ -144,6 +147,7 @@ public record MetricFigures(WindowFigures f, Instant windowStart, long windowMs)
     m.put("costPerMillionTokens", costPerMillionTokens());
     m.put("currency", currency);
     m.put("unpricedSamples", f.cost.unpricedSamples());
+    m.put("isFinal", isFinal);
     return m;
   }
 }

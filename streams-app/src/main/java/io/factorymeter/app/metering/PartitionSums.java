@@ -149,6 +149,9 @@ final class PartitionSums {
         emitNode(kv.key, kv.value, true);
         nodes.delete(kv.key);
       }
+      // the cluster and fleet deltas of those windows too, before anything carries the new stream
+      // time: a rollup settles a window when every partition is past it (GroupMinutes)
+      sendGroups(settleUpTo, previous);
       settledUpTo = settleUpTo;
     }
     if (nextBatchClose <= streamTime) {
@@ -162,14 +165,20 @@ final class PartitionSums {
     for (KeyValue<String, WindowFigures> kv : nodes.takeChanged()) {
       emitNode(kv.key, kv.value, false);
     }
-    for (KeyValue<String, WindowFigures> kv : groups.entries(key -> true)) {
+    sendGroups(Long.MAX_VALUE, streamTime);
+    sendBilling(Long.MAX_VALUE, streamTime);
+  }
+
+  /** Sends the cluster and fleet deltas of windows starting at or before {@code upTo}, stamped {@code stamp}. */
+  private void sendGroups(long upTo, long stamp) {
+    String last = SortableTime.of(upTo);
+    for (KeyValue<String, WindowFigures> kv : groups.entries(key -> key.substring(0, SortableTime.DIGITS).compareTo(last) <= 0)) {
       String[] parts = kv.key.split("\\|", 3);
       RollupEvent.Group group = RollupEvent.Group.valueOf(parts[1]);
       forward(group.name() + "|" + parts[2], new RollupEvent.GroupDelta(group, parts[2], Long.parseLong(parts[0]), kv.value,
-          partition, streamTime), streamTime);
+          partition, stamp), Math.max(0, stamp));
       groups.delete(kv.key);
     }
-    sendBilling(Long.MAX_VALUE, streamTime);
   }
 
   /** Sends the billing deltas of batches closing at or before {@code upTo} (batch close first in the key), stamped {@code stamp}. */

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
@@ -25,7 +26,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Cluster and fleet windows (SPEC §2): sums the deltas the input partitions send for each
  * cluster's or the fleet's window and emits the window's sums after each delta (the rollup topic
- * carries a few deltas per partition and window, not one record per sample).
+ * carries a few deltas per partition and window, not one record per sample), partial
+ * ({@code isFinal} false) until the window is settled.
+ *
+ * <p>Settled (SPEC §4 {@code isFinal}): a window [start, start + window) is settled once the
+ * watermark (the least stream time of the input partitions) reaches its end + grace: every
+ * partition has then settled its node windows and, before its stream time passed that point, sent
+ * the window's deltas ({@code PartitionSums#advanced}). The window's sums are then emitted once
+ * more, final. A delta that comes after (samples late for node metrics, still metered and billed,
+ * so that the fleet and the bill agree) updates the window and emits it again, final as well:
+ * a restatement. What the first final record holds depends only on each partition's records, so a
+ * replay gives the same.
  *
  * <p>Every delta is accepted whenever it comes: the intake decides what is late (a sample past
  * the restatement horizon goes to the late topic and sends no delta), so a cluster's or the
@@ -41,14 +52,17 @@ public final class GroupMinutes implements Processor<String, RollupEvent, String
   public static final String WINDOW_STORE = "group-windows";
   public static final String PROGRESS_STORE = "group-progress";
   private static final String PURGED_UP_TO = "purged-up-to";
+  /** Windows starting at or before this are settled. */
+  private static final String FINAL_UP_TO = "final-up-to";
   private static final String HIGH = "\uffff";
 
   /** A group's sums for a window, to publish: {@code group} and {@code groupId} say which. */
-  public record Figures(RollupEvent.Group group, String groupId, long windowStart, WindowFigures figures) {
+  public record Figures(RollupEvent.Group group, String groupId, long windowStart, WindowFigures figures, boolean isFinal) {
   }
 
   private final int inputPartitions;
   private final long windowMs;
+  private final long graceMs;
   private final long keepMs;
   private ProcessorContext<String, Figures> context;
   private KeyValueStore<String, WindowFigures> windows;
@@ -58,6 +72,7 @@ public final class GroupMinutes implements Processor<String, RollupEvent, String
   private GroupMinutes(MeteringConfig config) {
     this.inputPartitions = config.inputPartitions();
     this.windowMs = config.window().toMillis();
+    this.graceMs = config.grace().toMillis();
     this.keepMs = config.restatementHorizon().plus(MeteringConfig.BILLING_PERIOD).plus(config.window()).toMillis();
   }
 
@@ -93,6 +108,7 @@ public final class GroupMinutes implements Processor<String, RollupEvent, String
       add(d);
     }
     if (moved) {
+      settle();
       forget();
     }
   }
@@ -109,7 +125,34 @@ public final class GroupMinutes implements Processor<String, RollupEvent, String
     WindowFigures sum = windows.get(key);
     sum = sum == null ? d.figures() : sum.add(d.figures());
     windows.put(key, sum);
-    context.forward(new Record<>(key, new Figures(d.group(), d.groupId(), d.windowStart(), sum), d.windowStart()));
+    boolean isFinal = d.windowStart() <= progress.stored(FINAL_UP_TO);
+    context.forward(new Record<>(key, new Figures(d.group(), d.groupId(), d.windowStart(), sum, isFinal), d.windowStart()));
+  }
+
+  /** Emits, final, the windows the watermark has settled since the last time: once each. */
+  private void settle() {
+    long watermark = progress.watermark();
+    if (watermark == Long.MIN_VALUE) {
+      return;
+    }
+    // the same boundary as the intake's node windows: start + window + grace <= stream time
+    long settleUpTo = Math.floorDiv(watermark - graceMs - windowMs, windowMs) * windowMs;
+    long finalUpTo = progress.stored(FINAL_UP_TO);
+    if (settleUpTo <= finalUpTo) {
+      return;
+    }
+    List<KeyValue<String, WindowFigures>> settled = new ArrayList<>();
+    try (KeyValueIterator<String, WindowFigures> it = windows.range(
+        finalUpTo == Long.MIN_VALUE ? "" : SortableTime.of(finalUpTo) + "|" + HIGH, SortableTime.of(settleUpTo) + "|" + HIGH)) {
+      it.forEachRemaining(settled::add);
+    }
+    for (KeyValue<String, WindowFigures> kv : settled) {
+      String[] parts = kv.key.split("\\|", 3);
+      long windowStart = Long.parseLong(parts[0]);
+      context.forward(new Record<>(kv.key, new Figures(RollupEvent.Group.valueOf(parts[1]), parts[2], windowStart, kv.value, true),
+          windowStart));
+    }
+    progress.store(FINAL_UP_TO, settleUpTo);
   }
 
   /** Forgets the windows no partition can send to any more. */

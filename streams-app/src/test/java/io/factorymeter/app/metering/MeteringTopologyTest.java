@@ -299,6 +299,55 @@ class MeteringTopologyTest {
     assertEquals(2, ((WindowFigures) nodeWindows.get("0000001795687200000|n1")).samples());
   }
 
+  /**
+   * SPEC §4 isFinal: partial records first; when the window's grace (2 min) has passed — here at
+   * stream time 10:03:00 for the window 10:00–10:01 — one final record per node, cluster and fleet
+   * window. A sample late for node metrics after that restates the cluster and fleet (final again)
+   * and sends no node record.
+   */
+  @Test
+  void metricRecordsSayWhetherTheWindowIsFinal() {
+    send(sample("10:00:10", b -> { }));
+    send(sample("10:00:10", b -> b.setNodeId("n2")));
+    List<TestRecord<String, NodeMetrics>> partialNodes = flushed(nodes).readRecordsToList();
+    assertEquals(2, partialNodes.size());
+    assertTrue(partialNodes.stream().noneMatch(r -> r.value().getIsFinal()));
+    List<ClusterMetrics> partialClusters = clusters.readValuesToList();
+    assertFalse(partialClusters.isEmpty());
+    assertTrue(partialClusters.stream().noneMatch(ClusterMetrics::getIsFinal));
+    assertTrue(fleet.readValuesToList().stream().noneMatch(FleetMetrics::getIsFinal));
+
+    send(sample("10:02:59", b -> { }));   // 10:01 + 2 min not reached: nothing final yet
+    assertTrue(flushed(nodes).readValuesToList().stream().noneMatch(NodeMetrics::getIsFinal));
+    assertTrue(clusters.readValuesToList().stream().noneMatch(ClusterMetrics::getIsFinal));
+
+    send(sample("10:03:00", b -> { }));   // grace of the 10:00 window passed
+    List<TestRecord<String, NodeMetrics>> settledNodes = flushed(nodes).readRecordsToList().stream()
+        .filter(r -> r.key().endsWith("|2026-11-26T10:00:00Z")).toList();
+    assertEquals(2, settledNodes.size());   // n1 and n2, once each
+    assertTrue(settledNodes.stream().allMatch(r -> r.value().getIsFinal()));
+    assertEquals(1, settledNodes.get(0).value().getSamples());
+    List<ClusterMetrics> finalClusters = clusters.readValuesToList().stream()
+        .filter(c -> c.getWindowStart().equals(t("10:00:00")) && c.getIsFinal()).toList();
+    assertEquals(1, finalClusters.size());
+    assertEquals(2, finalClusters.get(0).getSamples());
+    assertEquals(2, finalClusters.get(0).getNodesReporting());
+    List<FleetMetrics> finalFleet = fleet.readValuesToList().stream()
+        .filter(f -> f.getWindowStart().equals(t("10:00:00")) && f.getIsFinal()).toList();
+    assertEquals(1, finalFleet.size());
+    assertEquals(2, finalFleet.get(0).getSamples());
+
+    // late for node metrics: the node window stays as settled, cluster and fleet are restated (final)
+    send(sample("10:00:30", b -> { }));
+    assertTrue(flushed(nodes).readKeyValuesToMap().keySet().stream().noneMatch(k -> k.endsWith("|2026-11-26T10:00:00Z")));
+    List<ClusterMetrics> restated = clusters.readValuesToList().stream()
+        .filter(c -> c.getWindowStart().equals(t("10:00:00"))).toList();
+    assertEquals(1, restated.size());
+    assertTrue(restated.get(0).getIsFinal());
+    assertEquals(3, restated.get(0).getSamples());
+    assertEquals(1.0, counter("late-for-metrics"));
+  }
+
   @Test
   void aSampleCarryingTheHeartbeatHeaderIsStillMetered() {
     NodeSample s = sample("10:00:10", b -> b.setUsage(List.of(usage("t1", "m1", 10, 20))));
