@@ -223,8 +223,12 @@ class HardeningIntegrationTest {
       assertEquals(2_700, line.getCompletionTokens());
       // 3 samples x 5,600 W x 60 s
       assertEquals(3 * 5_600 * 60.0, line.getEnergyJ(), 1e-6);
-      Map<String, FleetMetrics> fleet = BROKER.latest(config.topics().name(FactoryTopic.FLEET_METRICS), FleetMetrics.class);
-      assertEquals(3, fleet.size());
+      // minutes 0 .. 2 with samples, and up to 59 min after the last, while n1 is still known
+      // (SPEC §4 nodesKnown, 1 h horizon): windows 0 .. 61
+      String fleetTopic = config.topics().name(FactoryTopic.FLEET_METRICS);
+      await("the fleet's windows", () -> BROKER.latest(fleetTopic, FleetMetrics.class).size() >= 62);
+      Map<String, FleetMetrics> fleet = BROKER.latest(fleetTopic, FleetMetrics.class);
+      assertEquals(62, fleet.size());
       assertEquals(0, BROKER.readRaw(config.topics().name(FactoryTopic.TELEMETRY_DLQ)).size());
       assertEquals(KafkaStreams.State.RUNNING, app.streams().state());
     }

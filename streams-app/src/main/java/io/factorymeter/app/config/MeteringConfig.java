@@ -49,6 +49,10 @@ import org.apache.kafka.common.config.ConfigException;
  *     decoded on the heap after a commit ({@code factory.meter.value.cache.entries}, 20,000): beyond
  *     it they are dropped and read from the store again when needed. Changed sets are written to
  *     the store at every commit.
+ * @param nodesKnownHorizon how far back from a cluster or fleet window's end a node's last report
+ *     (a sample on time for metrics) still makes it known there (SPEC §4 {@code nodesKnown}: nodes
+ *     with a sample in [window end − horizon, window end); {@code uptimeKnown} divides by them)
+ *     ({@code factory.meter.nodes.known.horizon}, 1 hour; a whole number of windows, at least one)
  */
 public record MeteringConfig(
     TopicNames topics,
@@ -65,7 +69,8 @@ public record MeteringConfig(
     Duration maxFutureSkew,
     int deadLetterMaxBytes,
     Duration flushInterval,
-    int valueCacheEntries) {
+    int valueCacheEntries,
+    Duration nodesKnownHorizon) {
 
   /** Length of a billing period (SPEC §5): billing lines and restatements are per period, periods start on the hour. */
   public static final Duration BILLING_PERIOD = Duration.ofHours(1);
@@ -82,6 +87,7 @@ public record MeteringConfig(
   public static final String DEAD_LETTER_MAX_BYTES = "factory.meter.dead-letter.max.bytes";
   public static final String FLUSH_INTERVAL = "factory.meter.flush.interval";
   public static final String VALUE_CACHE_ENTRIES = "factory.meter.value.cache.entries";
+  public static final String NODES_KNOWN_HORIZON = "factory.meter.nodes.known.horizon";
   public static final String CURRENCY = "factory.meter.currency";
   public static final String BILLING_GRACE = "factory.meter.billing.grace";
   public static final String PROMPT_WEIGHT = "factory.meter.billing.prompt.weight";
@@ -105,6 +111,8 @@ public record MeteringConfig(
     require(!flushInterval.isNegative() && !flushInterval.isZero(), FLUSH_INTERVAL + " must be positive");
     require(valueCacheEntries >= 0, VALUE_CACHE_ENTRIES + " must not be negative, got " + valueCacheEntries);
     require(deadLetterMaxBytes >= 4 * 1024, DEAD_LETTER_MAX_BYTES + " must be at least 4096, got " + deadLetterMaxBytes);
+    require(nodesKnownHorizon.compareTo(window) >= 0 && nodesKnownHorizon.toMillis() % window.toMillis() == 0,
+        NODES_KNOWN_HORIZON + " must be a whole number of windows (" + window + "), at least one, got " + nodesKnownHorizon);
     // SPEC §1: the dedup horizon is never shorter than the restatement horizon
     if (dedupHorizon.compareTo(restatementHorizon) < 0) {
       dedupHorizon = restatementHorizon;
@@ -115,7 +123,7 @@ public record MeteringConfig(
   public static MeteringConfig defaults() {
     return new MeteringConfig(TopicNames.defaults(), Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofHours(48),
         Duration.ofHours(48), 100_000, "USD", Duration.ofMinutes(10), 1.0, 1, Duration.ofDays(30), Duration.ofMinutes(5),
-        1_000_000, Duration.ofMillis(200), 20_000);
+        1_000_000, Duration.ofMillis(200), 20_000, Duration.ofHours(1));
   }
 
   /** Reads the settings (and topic name overrides) from a configuration map; absent keys keep their default. */
@@ -142,38 +150,46 @@ public record MeteringConfig(
         duration(props, MAX_FUTURE_SKEW, d.maxFutureSkew()),
         intValue(props, DEAD_LETTER_MAX_BYTES, d.deadLetterMaxBytes(), "a whole number of bytes"),
         duration(props, FLUSH_INTERVAL, d.flushInterval()),
-        intValue(props, VALUE_CACHE_ENTRIES, d.valueCacheEntries(), "a whole number of entries"));
+        intValue(props, VALUE_CACHE_ENTRIES, d.valueCacheEntries(), "a whole number of entries"),
+        duration(props, NODES_KNOWN_HORIZON, d.nodesKnownHorizon()));
   }
 
   public MeteringConfig withWindow(Duration window, Duration grace) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries);
+        flushInterval, valueCacheEntries, nodesKnownHorizon);
   }
 
   public MeteringConfig withPromptWeight(double promptWeight) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries);
+        flushInterval, valueCacheEntries, nodesKnownHorizon);
   }
 
   public MeteringConfig withInputPartitions(int inputPartitions) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries);
+        flushInterval, valueCacheEntries, nodesKnownHorizon);
   }
 
   /** The same settings with dead letters of at most {@code deadLetterMaxBytes}. */
   public MeteringConfig withDeadLetterMaxBytes(int deadLetterMaxBytes) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries);
+        flushInterval, valueCacheEntries, nodesKnownHorizon);
   }
 
   public MeteringConfig withPriceVersions(int priceVersions) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries);
+        flushInterval, valueCacheEntries, nodesKnownHorizon);
+  }
+
+  /** The same settings with another trailing horizon for nodesKnown (SPEC §4). */
+  public MeteringConfig withNodesKnownHorizon(Duration nodesKnownHorizon) {
+    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
+        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
+        flushInterval, valueCacheEntries, nodesKnownHorizon);
   }
 
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");

@@ -62,9 +62,31 @@ public record MetricFigures(WindowFigures f, Instant windowStart, long windowMs)
     return f.nodesReporting == 0 ? 0.0 : Math.min(1.0, f.coveredMs / ((double) windowMs * f.nodesReporting));
   }
 
+  /**
+   * Cluster and fleet, SPEC §4 nodesKnown: distinct nodes that reported (a sample on time for
+   * metrics) within the trailing horizon before the window's end, count. Complete once the window
+   * is final: every input partition adds its count when it settles the window.
+   */
+  public int nodesKnown() {
+    return (int) f.nodesKnown;
+  }
+
+  /**
+   * Cluster and fleet, SPEC §4 uptimeKnown = min(1, covered / (window length × nodesKnown)), ratio
+   * 0..1: a known node that stopped reporting lowers it; null when nodesKnown = 0.
+   */
+  public Double uptimeKnown() {
+    return f.nodesKnown == 0 ? null : Math.min(1.0, f.coveredMs / ((double) windowMs * f.nodesKnown));
+  }
+
   /** Σ(gpuUtilization × intervalMs) / covered. */
   public double utilization() {
     return f.coveredMs == 0 ? 0.0 : f.utilizationMicroMs / FixedPoint.MICROS_PER_RATIO / f.coveredMs;
+  }
+
+  /** The hottest sample's temperatureC; 0 when no sample (a cluster or fleet window with known nodes only). */
+  public double maxTemperatureC() {
+    return f.samples == 0 ? 0.0 : f.maxTemperatureC;
   }
 
   /** Σ(temperatureC × intervalMs) / covered. */
@@ -105,23 +127,34 @@ public record MetricFigures(WindowFigures f, Instant windowStart, long windowMs)
     return fill(m, currency, isFinal);
   }
 
-  /** @param isFinal whether the window is settled (SPEC §4: its grace has passed on every input partition) */
+  /**
+   * @param isFinal whether the window is settled (SPEC §4: its grace has passed on every input
+   *     partition); nodesKnown and uptimeKnown are set only then (before, not every partition has
+   *     sent its count)
+   */
   public ClusterMetrics toClusterMetrics(String clusterId, String currency, boolean isFinal) {
     ClusterMetrics m = new ClusterMetrics();
     m.setClusterId(clusterId);
     m.setNodesReporting((int) f.nodesReporting);
     m.setAvgPowerW(groupAvgPowerW());
     m.setCoverage(groupCoverage());
+    m.setNodesKnown(isFinal ? nodesKnown() : null);
+    m.setUptimeKnown(isFinal ? uptimeKnown() : null);
     return fill(m, currency, isFinal);
   }
 
-  /** @param isFinal whether the window is settled (SPEC §4: its grace has passed on every input partition) */
+  /**
+   * @param isFinal whether the window is settled (SPEC §4: its grace has passed on every input
+   *     partition); nodesKnown and uptimeKnown are set only then
+   */
   public FleetMetrics toFleetMetrics(String fleetId, String currency, boolean isFinal) {
     FleetMetrics m = new FleetMetrics();
     m.setFleetId(fleetId);
     m.setNodesReporting((int) f.nodesReporting);
     m.setAvgPowerW(groupAvgPowerW());
     m.setCoverage(groupCoverage());
+    m.setNodesKnown(isFinal ? nodesKnown() : null);
+    m.setUptimeKnown(isFinal ? uptimeKnown() : null);
     return fill(m, currency, isFinal);
   }
 
@@ -139,7 +172,7 @@ public record MetricFigures(WindowFigures f, Instant windowStart, long windowMs)
     m.put("outputTokensPerJoule", outputTokensPerJoule());
     m.put("covered", f.coveredMs);
     m.put("utilization", utilization());
-    m.put("maxTemperatureC", f.maxTemperatureC);
+    m.put("maxTemperatureC", maxTemperatureC());
     m.put("meanTemperatureC", meanTemperatureC());
     m.put("energyCost", energyCost());
     m.put("capacityCost", capacityCost());

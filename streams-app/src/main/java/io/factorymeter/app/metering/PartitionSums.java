@@ -11,7 +11,10 @@ import io.factorymeter.app.state.SortableTime;
 import io.factorymeter.app.state.WriteBehindStore;
 import io.factorymeter.contract.OutputKey;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -30,7 +33,10 @@ import org.apache.kafka.streams.state.Stores;
  *       partial figures at every {@link #flush} and as settled ones when the partition's stream
  *       time passes the window's end + grace.</li>
  *   <li><b>Cluster and fleet deltas</b> (every metered sample, also late for metrics): summed per
- *       group and window; sent to the rollup topic at every flush.</li>
+ *       group and window; sent to the rollup topic at every flush. When the partition settles a
+ *       window, the deltas also say how many of the group's nodes it knows there (SPEC §4
+ *       nodesKnown, {@link KnownNodes}), a group with known nodes but no sample getting a delta
+ *       of that alone.</li>
  *   <li><b>Billing deltas</b>: each sample split among its tenants and models ({@link Attribution})
  *       and summed per tenant, model, period and batch ({@link BillingPeriods#batchClose}); sent at
  *       every flush, and, for a batch whose close the stream time reaches, before anything that
@@ -60,6 +66,7 @@ final class PartitionSums {
   private final WriteBehindStore<WindowFigures> nodes;
   private final WriteBehindStore<WindowFigures> groups;
   private final WriteBehindStore<BillingAmounts> billing;
+  private final KnownNodes known;
   private final int partition;
   /** The earliest close of a billing batch held here; Long.MAX_VALUE when none. */
   private long nextBatchClose;
@@ -75,6 +82,8 @@ final class PartitionSums {
     this.nodes = new WriteBehindStore<>(context.getStateStore(NODE_STORE));
     this.groups = new WriteBehindStore<>(context.getStateStore(GROUP_STORE));
     this.billing = new WriteBehindStore<>(context.getStateStore(BILLING_STORE));
+    this.known = new KnownNodes(context.getStateStore(KnownNodes.NODE_STORE), context.getStateStore(KnownNodes.PROGRESS_STORE),
+        windowMs, config.nodesKnownHorizon().toMillis());
     this.partition = partition;
     this.nextBatchClose = earliestBatchClose();
   }
@@ -84,13 +93,15 @@ final class PartitionSums {
    * {@link #writeBack} writes them at the commit, straight to the store and its changelog.
    */
   static List<StoreBuilder<?>> stores() {
-    return List.of(
+    List<StoreBuilder<?>> stores = new ArrayList<>(List.of(
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(NODE_STORE), Serdes.String(), new WindowFiguresSerde())
             .withCachingDisabled(),
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GROUP_STORE), Serdes.String(), new WindowFiguresSerde())
             .withCachingDisabled(),
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BILLING_STORE), Serdes.String(), new BillingAmounts.Serde())
-            .withCachingDisabled());
+            .withCachingDisabled()));
+    stores.addAll(KnownNodes.stores());
+    return stores;
   }
 
   /** Writes the sums changed since the last commit to their stores: the task is about to commit ({@code CommitHook}). */
@@ -98,6 +109,7 @@ final class PartitionSums {
     nodes.writeBack();
     groups.writeBack();
     billing.writeBack();
+    known.writeBack();
   }
 
   /**
@@ -135,10 +147,11 @@ final class PartitionSums {
 
   /**
    * The partition's stream time moved from {@code previous} to {@code streamTime}: settles the node
-   * windows whose grace has passed and sends the billing deltas of batches that have closed,
-   * before anything carries the new stream time. They carry the previous stream time: a billing
-   * task must not see this partition past a batch's close before it has every delta of the batch,
-   * and those sent here reach it one after the other.
+   * windows whose grace has passed, adds the nodes known in each window settled since the last time
+   * to the cluster and fleet deltas, and sends those deltas and the billing deltas of batches that
+   * have closed, before anything carries the new stream time. They carry the previous stream time:
+   * a billing task must not see this partition past a batch's close before it has every delta of
+   * the batch, and those sent here reach it one after the other.
    */
   void advanced(long previous, long streamTime) {
     // a window [start, start + window) is settled once start + window + grace <= stream time
@@ -147,8 +160,11 @@ final class PartitionSums {
       String last = SortableTime.of(settleUpTo);
       for (KeyValue<String, WindowFigures> kv : nodes.entries(key -> key.substring(0, SortableTime.DIGITS).compareTo(last) <= 0)) {
         emitNode(kv.key, kv.value, true);
+        int bar = kv.key.indexOf('|');
+        known.reported(kv.key.substring(bar + 1), Long.parseLong(kv.key.substring(0, bar)), kv.value.clusterId());
         nodes.delete(kv.key);
       }
+      addKnown(known.countUpTo(settleUpTo));
       // the cluster and fleet deltas of those windows too, before anything carries the new stream
       // time: a rollup settles a window when every partition is past it (GroupMinutes)
       sendGroups(settleUpTo, previous);
@@ -156,6 +172,22 @@ final class PartitionSums {
     }
     if (nextBatchClose <= streamTime) {
       sendBilling(streamTime, previous);
+    }
+  }
+
+  /**
+   * Adds the nodes known per window and cluster (SPEC §4 nodesKnown) to the cluster deltas, and
+   * their sum to the fleet's: a node is in one cluster.
+   */
+  private void addKnown(SortedMap<Long, SortedMap<String, Integer>> counts) {
+    for (Map.Entry<Long, SortedMap<String, Integer>> window : counts.entrySet()) {
+      String start = SortableTime.of(window.getKey());
+      long fleet = 0;
+      for (Map.Entry<String, Integer> cluster : window.getValue().entrySet()) {
+        addGroup(start + CLUSTER + cluster.getKey(), WindowFigures.known(cluster.getValue()));
+        fleet += cluster.getValue();
+      }
+      addGroup(start + FLEET, WindowFigures.known(fleet));
     }
   }
 

@@ -18,6 +18,12 @@ public final class WindowFigures {
   long samples;
   /** Distinct nodes: each node's first sample in a window contributes 1. */
   long nodesReporting;
+  /**
+   * Distinct nodes known in the window (SPEC §4 nodesKnown): each input partition adds its count
+   * once, in the delta it sends when it settles the window ({@link KnownNodes}); 0 in a sample's
+   * contribution.
+   */
+  long nodesKnown;
   long tokens;
   long outputTokens;
   long coveredMs;
@@ -67,11 +73,22 @@ public final class WindowFigures {
     return f;
   }
 
+  /**
+   * A group's delta that only says how many of its nodes an input partition knows in a window
+   * (SPEC §4 nodesKnown): no sample, so every other sum is empty.
+   */
+  public static WindowFigures known(long nodes) {
+    WindowFigures f = new WindowFigures();
+    f.nodesKnown = nodes;
+    return f;
+  }
+
   /** A copy of these sums that {@link #add} on either leaves the other as it is. */
   public WindowFigures copy() {
     WindowFigures f = new WindowFigures();
     f.samples = samples;
     f.nodesReporting = nodesReporting;
+    f.nodesKnown = nodesKnown;
     f.tokens = tokens;
     f.outputTokens = outputTokens;
     f.coveredMs = coveredMs;
@@ -92,6 +109,7 @@ public final class WindowFigures {
     // exact sums: an overflow fails loudly instead of wrapping
     samples = Math.addExact(samples, c.samples);
     nodesReporting = Math.addExact(nodesReporting, c.nodesReporting);
+    nodesKnown = Math.addExact(nodesKnown, c.nodesKnown);
     tokens = Math.addExact(tokens, c.tokens);
     outputTokens = Math.addExact(outputTokens, c.outputTokens);
     coveredMs = Math.addExact(coveredMs, c.coveredMs);
@@ -127,6 +145,7 @@ public final class WindowFigures {
   public void writeTo(DataOutput out) throws IOException {
     out.writeLong(samples);
     out.writeLong(nodesReporting);
+    out.writeLong(nodesKnown);
     out.writeLong(tokens);
     out.writeLong(outputTokens);
     out.writeLong(coveredMs);
@@ -146,6 +165,7 @@ public final class WindowFigures {
     WindowFigures f = new WindowFigures();
     f.samples = in.readLong();
     f.nodesReporting = in.readLong();
+    f.nodesKnown = in.readLong();
     f.tokens = in.readLong();
     f.outputTokens = in.readLong();
     f.coveredMs = in.readLong();
@@ -177,7 +197,7 @@ public final class WindowFigures {
     if (!(o instanceof WindowFigures f)) {
       return false;
     }
-    return samples == f.samples && nodesReporting == f.nodesReporting && tokens == f.tokens && outputTokens == f.outputTokens
+    return samples == f.samples && nodesReporting == f.nodesReporting && nodesKnown == f.nodesKnown && tokens == f.tokens && outputTokens == f.outputTokens
         && cost.equals(f.cost) && coveredMs == f.coveredMs && utilizationMicroMs == f.utilizationMicroMs
         && temperatureMilliMs == f.temperatureMilliMs && Double.compare(maxTemperatureC, f.maxTemperatureC) == 0
         && java.util.Objects.equals(clusterId, f.clusterId) && java.util.Objects.equals(site, f.site)
@@ -191,7 +211,7 @@ public final class WindowFigures {
 
   @Override
   public String toString() {
-    return "WindowFigures{samples=" + samples + ", nodes=" + nodesReporting + ", tokens=" + tokens + ", coveredMs="
-        + coveredMs + ", " + cost + "}";
+    return "WindowFigures{samples=" + samples + ", nodes=" + nodesReporting + ", known=" + nodesKnown + ", tokens=" + tokens
+        + ", coveredMs=" + coveredMs + ", " + cost + "}";
   }
 }

@@ -12,7 +12,7 @@ import java.io.IOException;
 public final class WindowFiguresSerde extends VersionedSerde<WindowFigures> {
 
   public WindowFiguresSerde() {
-    super(2, "window figures", 192);
+    super(3, "window figures", 200);
   }
 
   @Override

@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * more, final. A delta that comes after (samples late for node metrics, still metered and billed,
  * so that the fleet and the bill agree) updates the window and emits it again, final as well:
  * a restatement. What the first final record holds depends only on each partition's records, so a
- * replay gives the same.
+ * replay gives the same. That includes SPEC §4 nodesKnown: each partition adds the nodes it knows in
+ * the window to the deltas it sends when it settles the window, so the sum is complete once the
+ * window is final, and only final records show it ({@code MetricFigures}).
  *
  * <p>Every delta is accepted whenever it comes: the intake decides what is late (a sample past
  * the restatement horizon goes to the late topic and sends no delta), so a cluster's or the

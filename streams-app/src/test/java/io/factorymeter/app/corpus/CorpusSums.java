@@ -13,8 +13,8 @@ import java.util.TreeSet;
 
 /**
  * What the valid samples of the corpus must add up to, summed here from the samples themselves
- * with the formulas of SPEC §2 and §3 written out again (no code of the pipeline is used), and the
- * prices of {@code examples/prices.jsonl} copied by hand.
+ * with the formulas of SPEC §2, §3 and §4 (nodesKnown) written out again (no code of the pipeline
+ * is used), and the prices of {@code examples/prices.jsonl} copied by hand.
  */
 final class CorpusSums {
 
@@ -31,6 +31,8 @@ final class CorpusSums {
 
   private static final long MINUTE = 60_000;
   private static final long HOUR = 3_600_000;
+  /** SPEC §4: nodesKnown counts the nodes with a sample within this horizon before a window's end (the default, 1 h). */
+  private static final long KNOWN_HORIZON = HOUR;
 
   /** The figures of one metric window (node, cluster or fleet). */
   static final class Window {
@@ -45,17 +47,29 @@ final class CorpusSums {
     double temperatureTimesMs;
     double utilizationTimesMs;
     final Set<String> nodes = new TreeSet<>();
+    /** Cluster and fleet windows (SPEC §4): nodes with a sample within the horizon before the window's end. */
+    int nodesKnown;
 
     double totalCost() {
       return energyCost + capacityCost;
     }
 
+    /** 0 in a window without samples (a cluster or fleet window of known nodes only). */
+    double maxTemperatureC() {
+      return samples == 0 ? 0.0 : maxTemperatureC;
+    }
+
     double meanTemperatureC() {
-      return temperatureTimesMs / covered;
+      return covered == 0 ? 0.0 : temperatureTimesMs / covered;
     }
 
     double utilization() {
-      return utilizationTimesMs / covered;
+      return covered == 0 ? 0.0 : utilizationTimesMs / covered;
+    }
+
+    /** min(1, covered / (window length × nodesKnown)); null when no node is known. */
+    Double uptimeKnown() {
+      return nodesKnown == 0 ? null : Math.min(1.0, covered / ((double) MINUTE * nodesKnown));
     }
   }
 
@@ -81,9 +95,42 @@ final class CorpusSums {
   /** Σ energy and Σ cost of all samples per billing hour (SPEC §3 conservation). */
   final Map<Long, double[]> hours = new TreeMap<>();
 
-  CorpusSums(List<NodeSample> samples) {
+  /**
+   * @param samples the valid samples, all on time for metrics
+   * @param lastSettledWindow start of the last window every input partition has settled, epoch ms:
+   *     the cluster and fleet windows up to it have their nodesKnown
+   */
+  CorpusSums(List<NodeSample> samples, long lastSettledWindow) {
     for (NodeSample s : samples) {
       add(s);
+    }
+    addNodesKnown(samples, lastSettledWindow);
+  }
+
+  /**
+   * SPEC §4 nodesKnown of every cluster and fleet window up to {@code lastWindow}: the nodes with a
+   * sample in [window end − 1 h, window end), each in the cluster of its latest sample. A window
+   * with known nodes but no sample is there too, with nothing else.
+   */
+  private void addNodesKnown(List<NodeSample> samples, long lastWindow) {
+    Map<String, TreeSet<Long>> times = new TreeMap<>();
+    Map<String, NodeSample> latest = new TreeMap<>();
+    for (NodeSample s : samples) {
+      long ts = s.getTimestamp().toEpochMilli();
+      times.computeIfAbsent(s.getNodeId(), n -> new TreeSet<>()).add(ts);
+      latest.merge(s.getNodeId(), s, (a, b) -> b.getTimestamp().isBefore(a.getTimestamp()) ? a : b);
+    }
+    long first = samples.stream().mapToLong(s -> Math.floorDiv(s.getTimestamp().toEpochMilli(), MINUTE) * MINUTE).min().orElse(0);
+    for (long start = first; start <= lastWindow; start += MINUTE) {
+      long end = start + MINUTE;
+      for (Map.Entry<String, TreeSet<Long>> node : times.entrySet()) {
+        Long seen = node.getValue().ceiling(end - KNOWN_HORIZON);
+        if (seen != null && seen < end) {
+          String w = iso(start);
+          clusters.computeIfAbsent(latest.get(node.getKey()).getClusterId() + "|" + w, k -> new Window()).nodesKnown++;
+          fleet.computeIfAbsent("fleet|" + w, k -> new Window()).nodesKnown++;
+        }
+      }
     }
   }
 

@@ -287,13 +287,14 @@ class CorpusTest {
     }
     producer.close(Duration.ofSeconds(30));
     sendMillis = Duration.ofNanos(System.nanoTime() - sendStart).toMillis();
-    expected = new CorpusSums(metered);
+    // every partition at 11:11: windows up to the one starting 11:08 settled (11:08 + 1 min window + 2 min grace = 11:11)
+    expected = new CorpusSums(metered, BASE.plus(Duration.ofMinutes(68)).toEpochMilli());
 
     assertTrue(InputLag.awaitCaughtUp(STACK.clientProps(), APPLICATION_ID, telemetry, Duration.ofSeconds(180)),
         "the application caught up with the corpus; state " + app.streams().state());
     readOutputs();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!billingLines.keySet().containsAll(expected.billing.keySet()) && System.nanoTime() < deadline) {
+    while (!outputsComplete() && System.nanoTime() < deadline) {
       Thread.sleep(1_000);
       InputLag.awaitCaughtUp(STACK.clientProps(), APPLICATION_ID, telemetry, Duration.ofSeconds(30));
       readOutputs();
@@ -311,6 +312,15 @@ class CorpusTest {
             s.value() == null ? 0 : s.value().length);
       }
     }
+  }
+
+  /** Whether every billing line, cluster and fleet window expected is out, the windows final (the rollups may lag the intake). */
+  private boolean outputsComplete() {
+    return billingLines.keySet().containsAll(expected.billing.keySet())
+        && clusterMetrics.keySet().containsAll(expected.clusters.keySet())
+        && clusterMetrics.values().stream().allMatch(ClusterMetrics::getIsFinal)
+        && fleetMetrics.keySet().containsAll(expected.fleet.keySet())
+        && fleetMetrics.values().stream().allMatch(FleetMetrics::getIsFinal);
   }
 
   @AfterAll
@@ -983,6 +993,9 @@ class CorpusTest {
           a.getEnergyCost(), a.getCapacityCost(), a.getTotalCost(), a.getMaxTemperatureC(), a.getMeanTemperatureC(),
           a.getUtilization(), a.getUnpricedSamples());
       assertEquals(e.nodes.size(), a.getNodesReporting(), "cluster " + key + " nodesReporting");
+      assertTrue(a.getIsFinal(), "cluster " + key + " final");
+      assertEquals(e.nodesKnown, a.getNodesKnown(), "cluster " + key + " nodesKnown");
+      assertUptimeKnown("cluster " + key, e, a.getUptimeKnown());
     });
     assertEquals(expected.fleet.keySet(), fleetMetrics.keySet(), "fleet windows");
     expected.fleet.forEach((key, e) -> {
@@ -991,6 +1004,9 @@ class CorpusTest {
           a.getEnergyCost(), a.getCapacityCost(), a.getTotalCost(), a.getMaxTemperatureC(), a.getMeanTemperatureC(),
           a.getUtilization(), a.getUnpricedSamples());
       assertEquals(e.nodes.size(), a.getNodesReporting(), "fleet " + key + " nodesReporting");
+      assertTrue(a.getIsFinal(), "fleet " + key + " final");
+      assertEquals(e.nodesKnown, a.getNodesKnown(), "fleet " + key + " nodesKnown");
+      assertUptimeKnown("fleet " + key, e, a.getUptimeKnown());
     });
     long fleetSamples = fleetMetrics.values().stream().mapToLong(FleetMetrics::getSamples).sum();
     assertEquals(metered.size(), fleetSamples, "Σ fleet samples = the valid samples sent");
@@ -1027,6 +1043,15 @@ class CorpusTest {
     });
   }
 
+  private static void assertUptimeKnown(String what, CorpusSums.Window e, Double uptimeKnown) {
+    if (e.uptimeKnown() == null) {
+      assertNull(uptimeKnown, what + " uptimeKnown");
+    } else {
+      assertNotNull(uptimeKnown, what + " uptimeKnown");
+      assertEquals(e.uptimeKnown(), uptimeKnown, 1e-12, what + " uptimeKnown");
+    }
+  }
+
   private static double money(double amount, int samples) {
     return 1e-12 * samples + 1e-12 * Math.abs(amount);
   }
@@ -1045,7 +1070,7 @@ class CorpusTest {
     assertEquals(e.energyCost, energyCost, money(e.energyCost, (int) e.samples), what + " energyCost");
     assertEquals(e.capacityCost, capacityCost, money(e.capacityCost, (int) e.samples), what + " capacityCost");
     assertEquals(e.totalCost(), totalCost, money(e.totalCost(), (int) e.samples), what + " totalCost");
-    assertEquals(e.maxTemperatureC, maxTemperatureC, 1e-3, what + " maxTemperatureC");
+    assertEquals(e.maxTemperatureC(), maxTemperatureC, 1e-3, what + " maxTemperatureC");
     assertEquals(e.meanTemperatureC(), meanTemperatureC, 1e-3, what + " meanTemperatureC");
     assertEquals(e.utilization(), utilization, 1e-6, what + " utilization");
     assertEquals(0, unpriced, what + " unpricedSamples");

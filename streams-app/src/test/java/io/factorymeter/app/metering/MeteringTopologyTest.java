@@ -348,6 +348,166 @@ class MeteringTopologyTest {
     assertEquals(1.0, counter("late-for-metrics"));
   }
 
+  /** A heartbeat: the partition's stream time moves to {@code hhmmss} of 2026-11-26. */
+  void heartbeat(String hhmmss) {
+    long at = t(hhmmss).toEpochMilli();
+    telemetry.pipeInput(new TestRecord<>(Heartbeat.KEY, null,
+        new RecordHeaders().add(Heartbeat.HEADER, Heartbeat.headerValue(at)), Instant.ofEpochMilli(at)));
+  }
+
+  /** The final record of each window, by window start (a restatement would replace it). */
+  private static <R> Map<Instant, R> finalByWindow(List<R> records, java.util.function.Function<R, Instant> start,
+      java.util.function.Predicate<R> isFinal) {
+    Map<Instant, R> out = new java.util.TreeMap<>();
+    records.stream().filter(isFinal).forEach(r -> out.put(start.apply(r), r));
+    return out;
+  }
+
+  /**
+   * SPEC §4 nodesKnown and uptimeKnown (horizon 1 h). n1 and n2 of c1 report in 10:00 (10 s each);
+   * in 10:05 only n1 reports, 30 s + 20 s = 50 s covered. When 10:05 is final (stream time 10:08 =
+   * its end 10:06 + 2 min grace) its c1 record has nodesReporting 1 but nodesKnown 2: n2's last
+   * sample, 10:00:10, is within [10:06 − 1 h, 10:06). uptimeKnown = 50 s / (60 s × 2) = 0.41667,
+   * where coverage = 50 s / (60 s × 1) = 0.83333. The fleet is c1's two nodes: the same. 10:00 has
+   * 20 s of 2 × 60 s: uptimeKnown 1/6.
+   */
+  @Test
+  void aNodeThatStopsReportingLowersUptimeKnown() {
+    send(sample("10:00:10", b -> { }));
+    send(sample("10:00:10", b -> b.setNodeId("n2")));
+    send(sample("10:05:00", b -> b.setIntervalMs(30_000)));
+    send(sample("10:05:30", b -> b.setIntervalMs(20_000)));
+    heartbeat("10:08:00");
+
+    List<ClusterMetrics> c1 = flushed(clusters).readValuesToList();
+    Map<Instant, ClusterMetrics> finalC1 = finalByWindow(c1, ClusterMetrics::getWindowStart, ClusterMetrics::getIsFinal);
+    ClusterMetrics c = finalC1.get(t("10:05:00"));
+    assertEquals(2, c.getSamples());
+    assertEquals(1, c.getNodesReporting());
+    assertEquals(50_000, c.getCovered());
+    assertEquals(2, c.getNodesKnown());
+    assertEquals(50_000 / (60_000.0 * 2), c.getUptimeKnown(), EPS);    // 0.41667
+    assertEquals(50_000 / (60_000.0 * 1), c.getCoverage(), EPS);       // 0.83333: over the nodes reporting
+    ClusterMetrics first = finalC1.get(t("10:00:00"));
+    assertEquals(2, first.getNodesReporting());
+    assertEquals(2, first.getNodesKnown());
+    assertEquals(20_000 / (60_000.0 * 2), first.getUptimeKnown(), EPS); // 1/6
+
+    List<FleetMetrics> fleetRecords = fleet.readValuesToList();
+    Map<Instant, FleetMetrics> finalFleet = finalByWindow(fleetRecords, FleetMetrics::getWindowStart, FleetMetrics::getIsFinal);
+    FleetMetrics f = finalFleet.get(t("10:05:00"));
+    assertEquals(1, f.getNodesReporting());
+    assertEquals(2, f.getNodesKnown());
+    assertEquals(50_000 / (60_000.0 * 2), f.getUptimeKnown(), EPS);
+    assertEquals(2, finalFleet.get(t("10:00:00")).getNodesKnown());
+
+    // partial records do not say: not every input partition has counted its nodes yet
+    List<ClusterMetrics> partial = c1.stream().filter(r -> !r.getIsFinal()).toList();
+    assertFalse(partial.isEmpty());
+    assertTrue(partial.stream().allMatch(r -> r.getNodesKnown() == null && r.getUptimeKnown() == null), partial.toString());
+    List<FleetMetrics> partialFleet = fleetRecords.stream().filter(r -> !r.getIsFinal()).toList();
+    assertFalse(partialFleet.isEmpty());
+    assertTrue(partialFleet.stream().allMatch(r -> r.getNodesKnown() == null && r.getUptimeKnown() == null));
+  }
+
+  /**
+   * A window in which no node of c1 reported, 10:03, while both did within the hour (at 10:00:10):
+   * a final c1 record all the same, with 0 samples, 0 reporting, nodesKnown 2 and uptimeKnown 0;
+   * the fleet likewise. Before it is final, a partial record with nodesKnown null.
+   */
+  @Test
+  void aWindowWithoutSamplesOfKnownNodesHasUptimeKnownZero() {
+    send(sample("10:00:10", b -> { }));
+    send(sample("10:00:10", b -> b.setNodeId("n2")));
+    send(sample("10:05:30", b -> { }));   // stream time 10:05:30: windows up to 10:02 settled on the partition
+    heartbeat("10:08:00");                 // up to 10:05: the rollup's watermark makes 10:03 final
+
+    List<ClusterMetrics> records = flushed(clusters).readValuesToList().stream()
+        .filter(r -> r.getWindowStart().equals(t("10:03:00"))).toList();
+    assertEquals(2, records.size(), records.toString());   // the partition's delta (partial), then final
+    assertFalse(records.get(0).getIsFinal());
+    assertNull(records.get(0).getNodesKnown());
+    assertNull(records.get(0).getUptimeKnown());
+    ClusterMetrics c = records.get(1);
+    assertTrue(c.getIsFinal());
+    assertEquals("c1", c.getClusterId());
+    assertEquals(0, c.getSamples());
+    assertEquals(0, c.getNodesReporting());
+    assertEquals(0, c.getCovered());
+    assertEquals(0.0, c.getCoverage(), EPS);
+    assertEquals(0.0, c.getEnergyJ(), EPS);
+    assertEquals(0.0, c.getMaxTemperatureC(), EPS);
+    assertEquals(2, c.getNodesKnown());
+    assertEquals(0.0, c.getUptimeKnown(), EPS);
+    FleetMetrics f = finalByWindow(fleet.readValuesToList(), FleetMetrics::getWindowStart, FleetMetrics::getIsFinal)
+        .get(t("10:03:00"));
+    assertEquals(0, f.getSamples());
+    assertEquals(2, f.getNodesKnown());
+    assertEquals(0.0, f.getUptimeKnown(), EPS);
+  }
+
+  /**
+   * A node last seen more than the horizon (1 h) before a window's end is not known there. n2 (of
+   * c2) has one sample, at 10:00:10: window 10:59–11:00 looks back to [10:00, 11:00) and knows it;
+   * window 11:00–11:01 looks back to [10:01, 11:01) and does not. n1 (c1) reports at 10:00:10 and
+   * 11:00:30 (10 s). So c2 has final records for the 60 windows 10:00 .. 10:59 (nodesKnown 1) and
+   * none after; the fleet knows 2 nodes in 10:59 (no sample: uptimeKnown 0) and 1 in 11:00, whose
+   * uptimeKnown is 10 s / (60 s × 1).
+   */
+  @Test
+  void aNodeLastSeenMoreThanTheHorizonAgoIsNotKnown() {
+    send(sample("10:00:10", b -> { }));
+    send(sample("10:00:10", b -> b.setNodeId("n2").setClusterId("c2")));
+    send(sample("11:00:30", b -> { }));
+    heartbeat("11:03:00");   // 11:00 final
+
+    Map<Instant, ClusterMetrics> c1 = new java.util.TreeMap<>();
+    java.util.TreeMap<Instant, ClusterMetrics> c2 = new java.util.TreeMap<>();
+    for (ClusterMetrics c : flushed(clusters).readValuesToList()) {
+      if (c.getIsFinal()) {
+        (c.getClusterId().equals("c1") ? c1 : c2).put(c.getWindowStart(), c);
+      }
+    }
+    assertEquals(60, c2.size(), c2.keySet().toString());
+    assertEquals(t("10:00:00"), c2.firstKey());
+    assertEquals(t("10:59:00"), c2.lastKey());
+    assertTrue(c2.values().stream().allMatch(c -> c.getNodesKnown() == 1));
+    assertEquals(1, c1.get(t("10:59:00")).getNodesKnown());   // n1, by its sample at 10:00:10
+    assertEquals(1, c1.get(t("11:00:00")).getNodesKnown());
+    assertEquals(10_000 / 60_000.0, c1.get(t("11:00:00")).getUptimeKnown(), EPS);
+
+    Map<Instant, FleetMetrics> finalFleet = finalByWindow(fleet.readValuesToList(), FleetMetrics::getWindowStart,
+        FleetMetrics::getIsFinal);
+    assertEquals(2, finalFleet.get(t("10:59:00")).getNodesKnown());
+    assertEquals(0.0, finalFleet.get(t("10:59:00")).getUptimeKnown(), EPS);
+    assertEquals(1, finalFleet.get(t("11:00:00")).getNodesKnown());
+    assertEquals(10_000 / 60_000.0, finalFleet.get(t("11:00:00")).getUptimeKnown(), EPS);
+  }
+
+  /** The horizon is a setting (here 5 min): n2, last seen at 10:00:10, is known in 10:04 ([10:00, 10:05)) but not in 10:05. */
+  @Test
+  void theNodesKnownHorizonIsConfigurable() throws Exception {
+    start(MeteringConfig.defaults().withNodesKnownHorizon(java.time.Duration.ofMinutes(5)));
+    send(sample("10:00:10", b -> { }));
+    send(sample("10:00:10", b -> b.setNodeId("n2")));
+    send(sample("10:05:10", b -> { }));
+    heartbeat("10:08:00");
+    Map<Instant, ClusterMetrics> finalC1 = finalByWindow(flushed(clusters).readValuesToList(), ClusterMetrics::getWindowStart,
+        ClusterMetrics::getIsFinal);
+    assertEquals(2, finalC1.get(t("10:04:00")).getNodesKnown());
+    assertEquals(1, finalC1.get(t("10:05:00")).getNodesKnown());   // n1 only: it reported in 10:05
+    assertEquals(10_000 / 60_000.0, finalC1.get(t("10:05:00")).getUptimeKnown(), EPS);
+
+    assertEquals(java.time.Duration.ofMinutes(90),
+        MeteringConfig.from(Map.of(MeteringConfig.NODES_KNOWN_HORIZON, "90m")).nodesKnownHorizon());
+    assertEquals(java.time.Duration.ofHours(1), MeteringConfig.from(Map.of()).nodesKnownHorizon());
+    org.junit.jupiter.api.Assertions.assertThrows(org.apache.kafka.common.config.ConfigException.class,
+        () -> MeteringConfig.from(Map.of(MeteringConfig.NODES_KNOWN_HORIZON, "90s")), "not a whole number of 1 min windows");
+    org.junit.jupiter.api.Assertions.assertThrows(org.apache.kafka.common.config.ConfigException.class,
+        () -> MeteringConfig.from(Map.of(MeteringConfig.WINDOW, "5m", MeteringConfig.NODES_KNOWN_HORIZON, "2m")),
+        "shorter than the window");
+  }
+
   @Test
   void aSampleCarryingTheHeartbeatHeaderIsStillMetered() {
     NodeSample s = sample("10:00:10", b -> b.setUsage(List.of(usage("t1", "m1", 10, 20))));
