@@ -1,10 +1,12 @@
 package io.factorymeter.cli;
 
+import io.factorymeter.app.http.FleetGauges;
 import io.factorymeter.app.http.OpsServer;
 import io.factorymeter.app.http.PipelineMeters;
 import io.factorymeter.app.MeteringApplication;
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.metering.SchemaRegistryWait;
+import io.factorymeter.contract.FactoryTopic;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -58,10 +60,13 @@ final class RunCommand implements Callable<Integer> {
       throw new UserError(e.getMessage());
     }
     PipelineMeters meters = new PipelineMeters(app.streams());
+    FleetGauges fleet = new FleetGauges(meters.registry());
     OpsServer http;
     try {
+      fleet.startReading(props, config.topics().name(FactoryTopic.FLEET_METRICS));
       http = OpsServer.start(httpHost, httpPort, () -> app.streams().state(), meters.registry());
     } catch (RuntimeException e) {
+      fleet.close();
       app.close();
       throw new UserError(e.getMessage());
     }
@@ -70,6 +75,7 @@ final class RunCommand implements Callable<Integer> {
       System.err.println("Stopping (committing and closing state stores)...");
       String last = status(app.counters());
       http.close();
+      fleet.close();
       meters.close();
       app.close();
       System.err.println(last);
