@@ -133,22 +133,13 @@ public final class GroupMinutes implements Processor<String, RollupEvent, String
 
   /** Emits, final, the windows the watermark has settled since the last time: once each. */
   private void settle() {
-    long watermark = progress.watermark();
-    if (watermark == Long.MIN_VALUE) {
-      return;
-    }
     // the same boundary as the intake's node windows: start + window + grace <= stream time
-    long settleUpTo = Math.floorDiv(watermark - graceMs - windowMs, windowMs) * windowMs;
+    long settleUpTo = passedUpTo(graceMs);
     long finalUpTo = progress.stored(FINAL_UP_TO);
     if (settleUpTo <= finalUpTo) {
       return;
     }
-    List<KeyValue<String, WindowFigures>> settled = new ArrayList<>();
-    try (KeyValueIterator<String, WindowFigures> it = windows.range(
-        finalUpTo == Long.MIN_VALUE ? "" : SortableTime.of(finalUpTo) + "|" + HIGH, SortableTime.of(settleUpTo) + "|" + HIGH)) {
-      it.forEachRemaining(settled::add);
-    }
-    for (KeyValue<String, WindowFigures> kv : settled) {
+    for (KeyValue<String, WindowFigures> kv : windowsBetween(finalUpTo, settleUpTo)) {
       String[] parts = kv.key.split("\\|", 3);
       long windowStart = Long.parseLong(parts[0]);
       context.forward(new Record<>(kv.key, new Figures(RollupEvent.Group.valueOf(parts[1]), parts[2], windowStart, kv.value, true),
@@ -159,21 +150,34 @@ public final class GroupMinutes implements Processor<String, RollupEvent, String
 
   /** Forgets the windows no partition can send to any more. */
   private void forget() {
-    long watermark = progress.watermark();
-    if (watermark == Long.MIN_VALUE) {
-      return;
-    }
-    long forgettable = Math.floorDiv(watermark - keepMs - windowMs, windowMs) * windowMs;
+    long forgettable = passedUpTo(keepMs);
     long purgedUpTo = progress.stored(PURGED_UP_TO);
     if (forgettable <= purgedUpTo) {
       return;
     }
-    List<String> old = new ArrayList<>();
-    try (KeyValueIterator<String, WindowFigures> it = windows.range("", SortableTime.of(forgettable) + "|" + HIGH)) {
-      it.forEachRemaining(kv -> old.add(kv.key));
+    for (KeyValue<String, WindowFigures> kv : windowsBetween(Long.MIN_VALUE, forgettable)) {
+      windows.delete(kv.key);
     }
-    old.forEach(windows::delete);
     progress.store(PURGED_UP_TO, forgettable);
+  }
+
+  /**
+   * The start of the latest window the watermark has passed by {@code lagMs} (start + window +
+   * lag <= watermark), or Long.MIN_VALUE while some input partition has not been heard from.
+   */
+  private long passedUpTo(long lagMs) {
+    long watermark = progress.watermark();
+    return watermark == Long.MIN_VALUE ? Long.MIN_VALUE : Math.floorDiv(watermark - lagMs - windowMs, windowMs) * windowMs;
+  }
+
+  /** The windows starting after {@code after} and at or before {@code upTo}, in key order (a copy). */
+  private List<KeyValue<String, WindowFigures>> windowsBetween(long after, long upTo) {
+    List<KeyValue<String, WindowFigures>> found = new ArrayList<>();
+    try (KeyValueIterator<String, WindowFigures> it = windows.range(
+        after == Long.MIN_VALUE ? "" : SortableTime.of(after) + "|" + HIGH, SortableTime.of(upTo) + "|" + HIGH)) {
+      it.forEachRemaining(found::add);
+    }
+    return found;
   }
 
   private static String key(long windowStart, RollupEvent.Group group, String groupId) {
