@@ -1,6 +1,7 @@
 package io.factorymeter.cli;
 
 import io.factorymeter.app.MeteringApplication;
+import io.factorymeter.app.http.PipelineEndpoints;
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.contract.FactoryTopic;
 import io.factorymeter.producers.kafka.AvroRecordSender;
@@ -49,6 +50,10 @@ final class DemoCommand implements Callable<Integer> {
       description = "Event-time seconds per wall-clock second (default: ${DEFAULT-VALUE}, a live fleet).")
   double speedup;
 
+  @Option(names = "--http-port", defaultValue = "8080",
+      description = "Port of the pipeline's HTTP endpoints (/metrics, /health/ready) on 127.0.0.1; 0: any free port (default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
   @Option(names = "--run-for", paramLabel = "DURATION", converter = DurationConverter.class,
       description = "Stop by itself after this wall-clock time (default: until Ctrl-C).")
   Duration runFor;
@@ -57,6 +62,9 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (!(speedup > 0) || Double.isInfinite(speedup)) {
       throw new UserError("--speedup must be a positive number", 2);
+    }
+    if (httpPort < 0 || httpPort > 65535) {
+      throw new UserError("--http-port must be 0..65535, got " + httpPort, 2);
     }
     FleetSpec spec = fleet.spec();
     LocalStack stack = stackOptions.start();
@@ -84,6 +92,14 @@ final class DemoCommand implements Callable<Integer> {
       throw new UserError("The pipeline did not start (state " + app.streams().state() + ")");
     }
     System.out.println("Pipeline          running: factory.telemetry -> factory.metrics.{node,cluster,fleet}.1m");
+    PipelineEndpoints http;
+    try {
+      http = PipelineEndpoints.start(app.streams(), props, FactoryTopic.FLEET_METRICS.defaultName(), "127.0.0.1", httpPort);
+    } catch (RuntimeException e) {
+      throw new UserError(e.getMessage());
+    }
+    resources.add(http);
+    System.out.printf("HTTP              http://127.0.0.1:%d/metrics (Prometheus), /health/ready%n", http.port());
 
     FleetSimulator simulator = new FleetSimulator(spec, Instant.now());
     TopicSetup.ensureTelemetry(props, TELEMETRY); // created by the pipeline; this waits until its partitions take records

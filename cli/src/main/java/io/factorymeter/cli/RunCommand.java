@@ -1,8 +1,6 @@
 package io.factorymeter.cli;
 
-import io.factorymeter.app.http.FleetGauges;
-import io.factorymeter.app.http.OpsServer;
-import io.factorymeter.app.http.PipelineMeters;
+import io.factorymeter.app.http.PipelineEndpoints;
 import io.factorymeter.app.MeteringApplication;
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.metering.SchemaRegistryWait;
@@ -59,14 +57,10 @@ final class RunCommand implements Callable<Integer> {
     } catch (IllegalStateException e) {
       throw new UserError(e.getMessage());
     }
-    PipelineMeters meters = new PipelineMeters(app.streams());
-    FleetGauges fleet = new FleetGauges(meters.registry());
-    OpsServer http;
+    PipelineEndpoints http;
     try {
-      fleet.startReading(props, config.topics().name(FactoryTopic.FLEET_METRICS));
-      http = OpsServer.start(httpHost, httpPort, () -> app.streams().state(), meters.registry());
+      http = PipelineEndpoints.start(app.streams(), props, config.topics().name(FactoryTopic.FLEET_METRICS), httpHost, httpPort);
     } catch (RuntimeException e) {
-      fleet.close();
       app.close();
       throw new UserError(e.getMessage());
     }
@@ -75,8 +69,6 @@ final class RunCommand implements Callable<Integer> {
       System.err.println("Stopping (committing and closing state stores)...");
       String last = status(app.counters());
       http.close();
-      fleet.close();
-      meters.close();
       app.close();
       System.err.println(last);
       stopped.countDown();
