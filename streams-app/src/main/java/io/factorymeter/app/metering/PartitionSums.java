@@ -67,6 +67,7 @@ final class PartitionSums {
   private final WriteBehindStore<WindowFigures> groups;
   private final WriteBehindStore<BillingAmounts> billing;
   private final KnownNodes known;
+  private final NodeAlerts alerts;
   private final int partition;
   /** The earliest close of a billing batch held here; Long.MAX_VALUE when none. */
   private long nextBatchClose;
@@ -84,6 +85,7 @@ final class PartitionSums {
     this.billing = new WriteBehindStore<>(context.getStateStore(BILLING_STORE));
     this.known = new KnownNodes(context.getStateStore(KnownNodes.NODE_STORE), context.getStateStore(KnownNodes.PROGRESS_STORE),
         windowMs, config.nodesKnownHorizon().toMillis());
+    this.alerts = new NodeAlerts(config.alerts(), context);
     this.partition = partition;
     this.nextBatchClose = earliestBatchClose();
   }
@@ -101,6 +103,7 @@ final class PartitionSums {
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BILLING_STORE), Serdes.String(), new BillingAmounts.Serde())
             .withCachingDisabled()));
     stores.addAll(KnownNodes.stores());
+    stores.addAll(NodeAlerts.stores());
     return stores;
   }
 
@@ -110,6 +113,7 @@ final class PartitionSums {
     groups.writeBack();
     billing.writeBack();
     known.writeBack();
+    alerts.writeBack();
   }
 
   /**
@@ -123,6 +127,7 @@ final class PartitionSums {
     long ts = priced.sample().getTimestamp().toEpochMilli();
     long windowStart = Math.floorDiv(ts, windowMs) * windowMs;
     WindowFigures contribution = WindowFigures.of(priced, firstOfNode);
+    alerts.sample(priced.sample().getNodeId(), priced.sample().getClusterId(), ts, priced.sample().getTemperatureC());
     String window = windowTimes.of(windowStart);
     if (forMetrics) {
       String key = window + "|" + priced.sample().getNodeId();
@@ -161,7 +166,10 @@ final class PartitionSums {
       for (KeyValue<String, WindowFigures> kv : nodes.entries(key -> key.substring(0, SortableTime.DIGITS).compareTo(last) <= 0)) {
         emitNode(kv.key, kv.value, true);
         int bar = kv.key.indexOf('|');
-        known.reported(kv.key.substring(bar + 1), Long.parseLong(kv.key.substring(0, bar)), kv.value.clusterId());
+        String nodeId = kv.key.substring(bar + 1);
+        long windowStart = Long.parseLong(kv.key.substring(0, bar));
+        known.reported(nodeId, windowStart, kv.value.clusterId());
+        alerts.settled(nodeId, windowStart, windowMs, kv.value);
         nodes.delete(kv.key);
       }
       addKnown(known.countUpTo(settleUpTo));
@@ -173,6 +181,7 @@ final class PartitionSums {
     if (nextBatchClose <= streamTime) {
       sendBilling(streamTime, previous);
     }
+    alerts.streamTime(streamTime);
   }
 
   /**
