@@ -19,15 +19,19 @@ import org.apache.kafka.common.config.ConfigException;
  * @param baseline the trailing horizon of the node's baseline tokens per joule: its settled windows
  *     starting in [window start − baseline, window start) ({@code factory.meter.alert.baseline}, 1 hour;
  *     at least one window)
+ * @param clusterCoverage a cluster's final window is low when its coverage against the nodes it
+ *     knows (SPEC §4 {@code uptimeKnown}, ratio 0..1) is below this
+ *     ({@code factory.meter.alert.cluster.coverage}, 0.9; between 0 and 1)
  */
 public record AlertConfig(Duration silence, double temperatureC, int temperatureSamples, double tokensPerJouleFraction,
-    Duration baseline) {
+    Duration baseline, double clusterCoverage) {
 
   public static final String SILENCE = "factory.meter.alert.silence";
   public static final String TEMPERATURE_C = "factory.meter.alert.temperature.celsius";
   public static final String TEMPERATURE_SAMPLES = "factory.meter.alert.temperature.samples";
   public static final String TOKENS_PER_JOULE_FRACTION = "factory.meter.alert.tokens.per.joule.fraction";
   public static final String BASELINE = "factory.meter.alert.baseline";
+  public static final String CLUSTER_COVERAGE = "factory.meter.alert.cluster.coverage";
 
   public AlertConfig {
     require(silence != null && !silence.isNegative() && !silence.isZero(), SILENCE + " must be positive, got " + silence);
@@ -36,11 +40,17 @@ public record AlertConfig(Duration silence, double temperatureC, int temperature
     require(tokensPerJouleFraction >= 0 && tokensPerJouleFraction <= 1,
         TOKENS_PER_JOULE_FRACTION + " must be between 0 and 1, got " + tokensPerJouleFraction);
     require(baseline != null && !baseline.isNegative() && !baseline.isZero(), BASELINE + " must be positive, got " + baseline);
+    require(clusterCoverage >= 0 && clusterCoverage <= 1, CLUSTER_COVERAGE + " must be between 0 and 1, got " + clusterCoverage);
   }
 
-  /** The defaults: 2 min of silence, 3 samples above 85 °C, below 0.5 of a 1 h baseline. */
+  /** The defaults: 2 min of silence, 3 samples above 85 °C, below 0.5 of a 1 h baseline, cluster coverage below 0.9. */
   public static AlertConfig defaults() {
-    return new AlertConfig(Duration.ofMinutes(2), 85.0, 3, 0.5, Duration.ofHours(1));
+    return new AlertConfig(Duration.ofMinutes(2), 85.0, 3, 0.5, Duration.ofHours(1), 0.9);
+  }
+
+  /** The same thresholds with another cluster coverage threshold. */
+  public AlertConfig withClusterCoverage(double clusterCoverage) {
+    return new AlertConfig(silence, temperatureC, temperatureSamples, tokensPerJouleFraction, baseline, clusterCoverage);
   }
 
   /** Reads the thresholds from a configuration map; absent keys keep their default. */
@@ -55,7 +65,8 @@ public record AlertConfig(Duration silence, double temperatureC, int temperature
         ConfigValues.number(props, TEMPERATURE_C, d.temperatureC()),
         (int) samples,
         ConfigValues.number(props, TOKENS_PER_JOULE_FRACTION, d.tokensPerJouleFraction()),
-        duration(props, BASELINE, d.baseline()));
+        duration(props, BASELINE, d.baseline()),
+        ConfigValues.number(props, CLUSTER_COVERAGE, d.clusterCoverage()));
   }
 
   private static Duration duration(Map<String, ?> props, String key, Duration fallback) {

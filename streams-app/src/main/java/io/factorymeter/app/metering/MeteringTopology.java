@@ -43,6 +43,7 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  *   ├─ alerts opened and resolved (NodeAlerts) ───────────────────────► factory.alerts
  *   └─ cluster, fleet and billing deltas + each partition's progress ─► rollup (one repartition topic)
  *        ├─ GroupMinutes: cluster and fleet windows ──────────────────► factory.metrics.{cluster,fleet}.1m
+ *        │    └─ ClusterAlerts: final cluster windows, low coverage ──► factory.alerts
  *        └─ BillingPeriods ────────────────────────────────────────────► factory.billing.hourly (BillingTopology)
  * </pre>
  *
@@ -110,7 +111,7 @@ public final class MeteringTopology {
             .withName("rollup").withStreamPartitioner(new RollupPartitioner()));
   }
 
-  /** Adds the cluster and fleet windows and their output topics. */
+  /** Adds the cluster and fleet windows, their output topics and the cluster coverage alerts. */
   public static void addGroups(KStream<String, RollupEvent> rollup, MeteringConfig config, AppSerdes serdes) {
     long windowMs = config.window().toMillis();
     String currency = config.currency();
@@ -123,6 +124,9 @@ public final class MeteringTopology {
             Named.as("cluster-metrics"))
         .to(config.topics().name(FactoryTopic.CLUSTER_METRICS),
             Produced.with(Serdes.String(), serdes.values(ClusterMetrics.class)).withName("cluster-metrics-out"));
+    groups.process(ClusterAlerts.supplier(config), Named.as("cluster-alerts"))
+        .to(config.topics().name(FactoryTopic.ALERTS),
+            Produced.with(Serdes.String(), serdes.values(Alert.class)).withName("cluster-alerts-out"));
     groups.filter((k, g) -> g.group() == RollupEvent.Group.FLEET, Named.as("fleet"))
         .map((k, g) -> KeyValue.pair(OutputKey.window(g.groupId(), Instant.ofEpochMilli(g.windowStart())),
             new MetricFigures(g.figures(), Instant.ofEpochMilli(g.windowStart()), windowMs).toFleetMetrics(g.groupId(), currency, g.isFinal())),

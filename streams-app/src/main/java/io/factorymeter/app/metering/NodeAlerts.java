@@ -37,7 +37,7 @@ import org.apache.kafka.streams.state.Stores;
  *   <li><b>{@value #NODE_SILENT}</b>: the partition's stream time more than the silence threshold
  *       past the node's last sample (the latest timestamp of its metered samples): opens when stream
  *       time gets there (startTime = the last sample's timestamp, value = the silence so far, s);
- *       the node's next later sample resolves it (endTime = its timestamp).</li>
+ *       the node's next later sample resolves it (endTime = its timestamp, value = the whole silence, s).</li>
  *   <li><b>{@value #LOW_TOKENS_PER_JOULE}</b>: when the partition settles a node window that served
  *       tokens, its tokens per joule against the node's baseline, Σ tokens / Σ energyJ over its
  *       settled windows that served tokens and start in [window start − baseline, window start):
@@ -115,7 +115,8 @@ final class NodeAlerts {
     // silence: a later sample resolves an open one; the node moves in the set ordered by last sample
     if (ts > s.lastSeen || s.lastSeen == NONE) {
       if (s.silentSince != NONE) {
-        send(nodeId, s.clusterId, NODE_SILENT, AlertStatus.RESOLVED, s.silentSince, ts, null, silenceMs / 1000.0,
+        send(nodeId, s.clusterId, NODE_SILENT, AlertStatus.RESOLVED, s.silentSince, ts, (ts - s.silentSince) / 1000.0,
+            silenceMs / 1000.0,
             nodeId + " reported again at " + iso(ts) + " after " + seconds(ts - s.silentSince) + " s", ts);
         s.silentSince = NONE;
       } else if (s.lastSeen != NONE) {

@@ -58,6 +58,11 @@ class AlertsTopologyTest {
     alerts = driver.createOutputTopic("factory.alerts", new StringDeserializer(), serdes.values(Alert.class).deserializer());
   }
 
+  /** The defaults, but no cluster coverage alert (0.0: never below): tests of the node alerts. */
+  static MeteringConfig nodeAlertsOnly() {
+    return MeteringConfig.defaults().withAlerts(AlertConfig.defaults().withClusterCoverage(0.0));
+  }
+
   @AfterEach
   void stop() {
     drivers.forEach(TopologyTestDriver::close);
@@ -107,7 +112,7 @@ class AlertsTopologyTest {
 
   @Test
   void overTemperatureOpensAtTheThirdHotSampleAndACoolOneResolvesIt() {
-    start(MeteringConfig.defaults());
+    start(nodeAlertsOnly());
     hot("n1", "09:59:50", 60f);
     hot("n1", "10:00:00", 90f);          // hot 1: the run starts here
     hot("n1", "10:00:10", 91f);          // hot 2
@@ -135,7 +140,7 @@ class AlertsTopologyTest {
 
   @Test
   void twoHotSamplesInARowRaiseNothing() {
-    start(MeteringConfig.defaults());
+    start(nodeAlertsOnly());
     hot("n1", "10:00:00", 90f);
     hot("n1", "10:00:10", 90f);
     hot("n1", "10:00:20", 70f);          // the run ends at 2 of 3
@@ -147,7 +152,7 @@ class AlertsTopologyTest {
 
   @Test
   void eachNodeCountsItsOwnRun() {
-    start(MeteringConfig.defaults());
+    start(nodeAlertsOnly());
     hot("n1", "10:00:00", 90f);
     hot("n2", "10:00:05", 90f);          // another node's hot sample does not extend n1's run
     hot("n1", "10:00:10", 90f);
@@ -162,7 +167,7 @@ class AlertsTopologyTest {
 
   @Test
   void aNodeSilentForMoreThanTwoMinutesOfStreamTimeIsOpenedAndItsNextSampleResolvesIt() {
-    start(MeteringConfig.defaults());
+    start(nodeAlertsOnly());
     hot("n1", "10:00:00", 60f);
     for (String at : List.of("10:00:00", "10:00:30", "10:01:00", "10:01:30", "10:02:00")) {
       hot("n2", at, 60f);                // n2 moves stream time; n1 says nothing
@@ -179,12 +184,12 @@ class AlertsTopologyTest {
     List<TestRecord<String, Alert>> resolved = alerts.readRecordsToList();
     assertEquals(1, resolved.size());
     assertAlert(resolved.get(0), "n1|NODE_SILENT|2026-11-26T10:00:00Z", AlertStatus.RESOLVED, t("10:00:00"),
-        t("10:02:30"), null, 120.0, t("10:02:30"));
+        t("10:02:30"), 150.0, 120.0, t("10:02:30"));   // silent from 10:00:00 to 10:02:30
   }
 
   @Test
   void heartbeatsMoveStreamTimeToo() {
-    start(MeteringConfig.defaults());
+    start(nodeAlertsOnly());
     hot("n1", "10:00:00", 60f);
     heartbeat(t("10:02:00"));
     assertTrue(alerts.isEmpty());
@@ -214,7 +219,7 @@ class AlertsTopologyTest {
 
   @Test
   void lowTokensPerJouleAgainstTheNodesOwnBaselineIsOpenedAndResolved() {
-    start(MeteringConfig.defaults());
+    start(nodeAlertsOnly());
     servingFiveMinutes();
     assertTrue(alerts.isEmpty());
     // settles 10:02: baseline (60,000 + 120,000) / (60,000 + 60,000) J = 1.5 tokens/J; threshold 0.5 x 1.5 = 0.75; 0.5 < 0.75
@@ -234,7 +239,7 @@ class AlertsTopologyTest {
   @Test
   void theBaselineIsTrailingAndWindowsWithoutTokensDecideNothing() {
     // baseline 1 min: only the window just before counts
-    start(MeteringConfig.defaults().withAlerts(new AlertConfig(Duration.ofMinutes(2), 85.0, 3, 0.5, Duration.ofMinutes(1))));
+    start(MeteringConfig.defaults().withAlerts(new AlertConfig(Duration.ofMinutes(2), 85.0, 3, 0.5, Duration.ofMinutes(1), 0.0)));
     serving("10:00:00", 60_000);         // 1.0
     serving("10:01:00", 120_000);        // 2.0
     serving("10:02:00", 60_000);         // 1.0: against 10:01 alone (2.0) the threshold is 1.0, not below
@@ -243,6 +248,38 @@ class AlertsTopologyTest {
     serving("10:05:00", 60_000);
     serving("10:06:00", 60_000);         // settles up to 10:03
     serving("10:07:00", 60_000);         // settles 10:04
+    assertTrue(alerts.isEmpty());
+  }
+
+  // --- LOW_CLUSTER_COVERAGE ----------------------------------------------------------------------
+
+  void both(String hhmmss) {
+    send(sample(hhmmss, b -> b.setIntervalMs(60_000)));
+    send(sample(hhmmss, b -> b.setNodeId("n2").setIntervalMs(60_000)));
+  }
+
+  @Test
+  void lowClusterCoverageAgainstItsKnownNodesIsOpenedAndResolvedOnFinalWindows() {
+    start(MeteringConfig.defaults());
+    both("10:00:00");                    // c1 10:00: 120 s covered / (60 s x 2 known) = 1.0
+    send(sample("10:01:00", b -> b.setIntervalMs(60_000)));   // 10:01: n1 only: 60 / (60 x 2) = 0.5
+    both("10:02:00");                    // 10:02: 1.0
+    both("10:03:00");                    // final: 10:00 (watermark 10:03:00 >= end + 2 min grace)
+    assertTrue(alerts.isEmpty());
+    both("10:04:00");                    // final: 10:01, 0.5 < 0.9 -> OPEN
+    List<TestRecord<String, Alert>> opened = alerts.readRecordsToList();
+    assertEquals(1, opened.size());
+    assertAlert(opened.get(0), "c1|LOW_CLUSTER_COVERAGE|2026-11-26T10:01:00Z", AlertStatus.OPEN, t("10:01:00"), null,
+        0.5, 0.9, t("10:02:00"));
+    both("10:05:00");                    // final: 10:02, 1.0 >= 0.9 -> RESOLVED
+    List<TestRecord<String, Alert>> resolved = alerts.readRecordsToList();
+    assertEquals(1, resolved.size());
+    assertAlert(resolved.get(0), "c1|LOW_CLUSTER_COVERAGE|2026-11-26T10:01:00Z", AlertStatus.RESOLVED, t("10:01:00"),
+        t("10:02:00"), 1.0, 0.9, t("10:03:00"));
+
+    // n2's sample for 10:01 comes late for node metrics: the cluster window is restated, final, but decided already
+    send(sample("10:01:00", b -> b.setNodeId("n2").setIntervalMs(60_000)));
+    driver.advanceWallClockTime(Duration.ofSeconds(1));
     assertTrue(alerts.isEmpty());
   }
 
@@ -255,12 +292,13 @@ class AlertsTopologyTest {
         AlertConfig.TEMPERATURE_C, "95",
         AlertConfig.TEMPERATURE_SAMPLES, "2",
         AlertConfig.TOKENS_PER_JOULE_FRACTION, "0.3",
-        AlertConfig.BASELINE, "30m"));
-    assertEquals(new AlertConfig(Duration.ofMinutes(5), 95.0, 2, 0.3, Duration.ofMinutes(30)), config.alerts());
+        AlertConfig.BASELINE, "30m",
+        AlertConfig.CLUSTER_COVERAGE, "0.75"));
+    assertEquals(new AlertConfig(Duration.ofMinutes(5), 95.0, 2, 0.3, Duration.ofMinutes(30), 0.75), config.alerts());
     assertEquals(AlertConfig.defaults(), MeteringConfig.defaults().alerts());
-    assertEquals(new AlertConfig(Duration.ofMinutes(2), 85.0, 3, 0.5, Duration.ofHours(1)), AlertConfig.defaults());
+    assertEquals(new AlertConfig(Duration.ofMinutes(2), 85.0, 3, 0.5, Duration.ofHours(1), 0.9), AlertConfig.defaults());
 
-    start(config);
+    start(config.withAlerts(config.alerts().withClusterCoverage(0.0)));
     hot("n1", "10:00:00", 90f);          // hot for 85 °C, not for 95 °C
     hot("n1", "10:00:10", 90f);
     hot("n1", "10:00:20", 90f);
@@ -279,7 +317,7 @@ class AlertsTopologyTest {
   @Test
   void aLowerFractionRaisesNothingForTheSameWindows() {
     // fraction 0.3: at 10:02 the threshold is 0.3 x 1.5 = 0.45 and 0.5 is not below it
-    start(MeteringConfig.defaults().withAlerts(new AlertConfig(Duration.ofMinutes(2), 85.0, 3, 0.3, Duration.ofHours(1))));
+    start(MeteringConfig.defaults().withAlerts(new AlertConfig(Duration.ofMinutes(2), 85.0, 3, 0.3, Duration.ofHours(1), 0.0)));
     servingFiveMinutes();
     serving("10:05:00", 60_000);
     serving("10:06:00", 60_000);
@@ -298,6 +336,8 @@ class AlertsTopologyTest {
         .getMessage().contains(AlertConfig.TEMPERATURE_C));
     assertTrue(assertThrows(ConfigException.class, () -> MeteringConfig.from(Map.of(AlertConfig.BASELINE, "soon")))
         .getMessage().contains(AlertConfig.BASELINE));
+    assertTrue(assertThrows(ConfigException.class, () -> MeteringConfig.from(Map.of(AlertConfig.CLUSTER_COVERAGE, "-0.1")))
+        .getMessage().contains(AlertConfig.CLUSTER_COVERAGE));
   }
 
   // --- replay --------------------------------------------------------------------------------------
@@ -344,6 +384,7 @@ class AlertsTopologyTest {
     assertTrue(types.contains("OVER_TEMPERATURE OPEN") && types.contains("OVER_TEMPERATURE RESOLVED"), types.toString());
     assertTrue(types.contains("NODE_SILENT OPEN") && types.contains("NODE_SILENT RESOLVED"), types.toString());
     assertTrue(types.contains("LOW_TOKENS_PER_JOULE OPEN") && types.contains("LOW_TOKENS_PER_JOULE RESOLVED"), types.toString());
+    assertTrue(types.contains("LOW_CLUSTER_COVERAGE OPEN"), types.toString());
     assertEquals(first.size(), replay.size());
     for (int i = 0; i < first.size(); i++) {
       assertEquals(first.get(i).key(), replay.get(i).key());
