@@ -393,6 +393,30 @@ class AlertsTopologyTest {
     }
   }
 
+  /**
+   * The node states are on the heap between commits and written to their logged store at each
+   * commit (TopologyTestDriver commits after every record), where a restart reloads them.
+   */
+  @Test
+  void theNodeStatesAreInTheStoreAtEveryCommit() {
+    start(nodeAlertsOnly());
+    hot("n1", "10:00:00", 90f);
+    hot("n1", "10:00:10", 91f);
+    var store = driver.<String, Object>getKeyValueStore(NodeAlerts.STORE);
+    NodeAlerts.NodeState n1 = (NodeAlerts.NodeState) store.get("n1");
+    assertEquals(2, n1.hotCount);
+    assertEquals(t("10:00:00").toEpochMilli(), n1.hotStart);
+    assertEquals(t("10:00:10").toEpochMilli(), n1.lastSeen);
+    assertEquals(Long.MIN_VALUE, n1.hotOpen);
+    hot("n1", "10:00:20", 92f);
+    hot("n2", "10:02:30", 60f);          // n1 silent 140 s
+    assertEquals(2, alerts.readRecordsToList().size());
+    n1 = (NodeAlerts.NodeState) store.get("n1");
+    assertEquals(t("10:00:00").toEpochMilli(), n1.hotOpen);
+    assertEquals(t("10:00:20").toEpochMilli(), n1.silentSince);
+    assertEquals("c1", n1.clusterId);
+  }
+
   @Test
   void theNodeStateSurvivesItsStoreFormat() {
     NodeAlerts.NodeState s = new NodeAlerts.NodeState();
