@@ -135,14 +135,14 @@ final class NodeAlerts {
       }
       if (s.hotCount == temperatureSamples && s.hotOpen == NONE) {
         s.hotOpen = s.hotStart;
-        send(nodeId, s.clusterId, OVER_TEMPERATURE, AlertStatus.OPEN, s.hotOpen, null, (double) temperature, temperatureC,
+        send(nodeId, s.clusterId, OVER_TEMPERATURE, AlertStatus.OPEN, s.hotOpen, null, celsius(temperature), temperatureC,
             String.format(Locale.ROOT, "%s above %.1f °C for %d consecutive samples since %s (%.1f °C)", nodeId,
                 temperatureC, temperatureSamples, iso(s.hotOpen), temperature), ts);
       }
     } else {
       s.hotCount = 0;
       if (s.hotOpen != NONE) {
-        send(nodeId, s.clusterId, OVER_TEMPERATURE, AlertStatus.RESOLVED, s.hotOpen, ts, (double) temperature, temperatureC,
+        send(nodeId, s.clusterId, OVER_TEMPERATURE, AlertStatus.RESOLVED, s.hotOpen, ts, celsius(temperature), temperatureC,
             String.format(Locale.ROOT, "%s at %.1f °C, at or below %.1f °C, at %s", nodeId, temperature, temperatureC, iso(ts)), ts);
         s.hotOpen = NONE;
       }
@@ -223,6 +223,11 @@ final class NodeAlerts {
         .build();
     context.forward(new Record<>(OutputKey.alert(nodeId, type, Instant.ofEpochMilli(startTime)),
         (Intake) new Intake.Alerted(alert), Math.max(0, timestamp)));
+  }
+
+  /** The sample's float temperatureC as the double of the same decimal (49.3, not 49.29999923706055). */
+  private static double celsius(float temperature) {
+    return Double.parseDouble(Float.toString(temperature));
   }
 
   private static String iso(long epochMs) {

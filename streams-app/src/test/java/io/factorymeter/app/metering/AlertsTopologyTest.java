@@ -133,9 +133,9 @@ class AlertsTopologyTest {
     // a new run later is a new alert with its own startTime
     hot("n1", "10:01:00", 86f);
     hot("n1", "10:01:10", 87f);
-    hot("n1", "10:01:20", 88f);
+    hot("n1", "10:01:20", 88.3f);        // the decimal of the sample, not the float's binary 88.30000305...
     assertAlert(alerts.readRecord(), "n1|OVER_TEMPERATURE|2026-11-26T10:01:00Z", AlertStatus.OPEN, t("10:01:00"), null,
-        88.0, 85.0, t("10:01:20"));
+        88.3, 85.0, t("10:01:20"));
   }
 
   @Test
