@@ -50,11 +50,14 @@ import org.apache.kafka.streams.state.Stores;
  * <p>Work per sample: one lookup of the node's state, and, when the sample is the node's latest,
  * moving the node in a set ordered by last sample time; the silence check looks only at the head
  * of that set. The state is per node in a logged store written at each commit
- * ({@link WriteBehindStore}); the ordered set is rebuilt from it in {@code init}.
+ * ({@link WriteBehindStore}): the small state that changes with every sample apart from the
+ * baseline windows, which change once per settled window; the ordered set is rebuilt from the
+ * states in {@code init}.
  */
 final class NodeAlerts {
 
   static final String STORE = "node-alerts";
+  static final String BASELINE_STORE = "node-alert-baselines";
   static final String OVER_TEMPERATURE = "OVER_TEMPERATURE";
   static final String NODE_SILENT = "NODE_SILENT";
   static final String LOW_TOKENS_PER_JOULE = "LOW_TOKENS_PER_JOULE";
@@ -66,8 +69,10 @@ final class NodeAlerts {
   private final int temperatureSamples;
   private final double fraction;
   private final long baselineMs;
-  /** Per nodeId. */
+  /** Per nodeId: changes with every sample of the node, so kept small. */
   private final WriteBehindStore<NodeState> nodes;
+  /** Per nodeId: the baseline windows, changed once per settled window. */
+  private final WriteBehindStore<Baseline> baselines;
   /** Nodes with a sample and no open silence, by their last sample's timestamp. */
   private final TreeSet<Seen> bySeen = new TreeSet<>(Comparator.comparingLong(Seen::at).thenComparing(Seen::nodeId));
 
@@ -83,6 +88,7 @@ final class NodeAlerts {
     this.fraction = config.tokensPerJouleFraction();
     this.baselineMs = config.baseline().toMillis();
     this.nodes = new WriteBehindStore<>(context.getStateStore(STORE));
+    this.baselines = new WriteBehindStore<>(context.getStateStore(BASELINE_STORE));
     for (KeyValue<String, NodeState> kv : nodes.entries(key -> true)) {
       if (kv.value.lastSeen != NONE && kv.value.silentSince == NONE) {
         bySeen.add(new Seen(kv.value.lastSeen, kv.key));
@@ -90,15 +96,19 @@ final class NodeAlerts {
     }
   }
 
-  /** The store, logged, without Kafka Streams' record cache: {@link #writeBack} writes it at each commit. */
+  /** The stores, logged, without Kafka Streams' record cache: {@link #writeBack} writes them at each commit. */
   static List<StoreBuilder<?>> stores() {
-    return List.of(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), new NodeState.Serde())
-        .withCachingDisabled());
+    return List.of(
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), new NodeState.Serde())
+            .withCachingDisabled(),
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BASELINE_STORE), Serdes.String(), new Baseline.Serde())
+            .withCachingDisabled());
   }
 
   /** Writes the node states changed since the last commit: the task is about to commit. */
   void writeBack() {
     nodes.writeBack();
+    baselines.writeBack();
   }
 
   /** A metered sample (valid, not a duplicate, not beyond the restatement horizon), in arrival order. */
@@ -172,40 +182,46 @@ final class NodeAlerts {
     if (tokens <= 0 || f.cost.noEnergy()) {
       return;   // not serving tokens: nothing decided, nothing for the baseline
     }
-    nodes.update(nodeId, existing -> {
-      NodeState s = existing == null ? new NodeState() : existing;
-      if (s.clusterId == null) {
-        s.clusterId = f.clusterId;
+    NodeState s = nodes.get(nodeId);
+    if (s == null) {   // cannot happen: its samples came first
+      s = new NodeState();
+      s.clusterId = f.clusterId;
+      nodes.put(nodeId, s);
+    }
+    Baseline b = baselines.get(nodeId);
+    if (b == null) {
+      b = new Baseline();
+    }
+    b.forgetBefore(windowStart - baselineMs);
+    long baseTokens = 0;
+    double baseEnergyJ = 0;
+    for (int i = 0; i < b.windows; i++) {
+      if (b.windowStarts[i] < windowStart) {
+        baseTokens += b.windowTokens[i];
+        baseEnergyJ += b.windowEnergyJ[i];
       }
-      s.forgetBefore(windowStart - baselineMs);
-      long baseTokens = 0;
-      double baseEnergyJ = 0;
-      for (int i = 0; i < s.windows; i++) {
-        if (s.windowStarts[i] < windowStart) {
-          baseTokens += s.windowTokens[i];
-          baseEnergyJ += s.windowEnergyJ[i];
-        }
+    }
+    if (baseTokens > 0 && baseEnergyJ > 0) {
+      double baseline = baseTokens / baseEnergyJ;
+      double threshold = fraction * baseline;
+      double tpj = tokens / energyJ;
+      long decided = windowStart + windowMs;
+      if (s.lowOpen == NONE && tpj < threshold) {
+        s.lowOpen = windowStart;
+        nodes.put(nodeId, s);
+        send(nodeId, s.clusterId, LOW_TOKENS_PER_JOULE, AlertStatus.OPEN, windowStart, null, tpj, threshold,
+            String.format(Locale.ROOT, "%s at %.4g tokens/J in the window from %s, below %.2f × its baseline %.4g tokens/J",
+                nodeId, tpj, iso(windowStart), fraction, baseline), decided);
+      } else if (s.lowOpen != NONE && tpj >= threshold) {
+        send(nodeId, s.clusterId, LOW_TOKENS_PER_JOULE, AlertStatus.RESOLVED, s.lowOpen, windowStart, tpj, threshold,
+            String.format(Locale.ROOT, "%s at %.4g tokens/J in the window from %s, at or above %.2f × its baseline %.4g tokens/J",
+                nodeId, tpj, iso(windowStart), fraction, baseline), decided);
+        s.lowOpen = NONE;
+        nodes.put(nodeId, s);
       }
-      if (baseTokens > 0 && baseEnergyJ > 0) {
-        double baseline = baseTokens / baseEnergyJ;
-        double threshold = fraction * baseline;
-        double tpj = tokens / energyJ;
-        long decided = windowStart + windowMs;
-        if (s.lowOpen == NONE && tpj < threshold) {
-          s.lowOpen = windowStart;
-          send(nodeId, s.clusterId, LOW_TOKENS_PER_JOULE, AlertStatus.OPEN, windowStart, null, tpj, threshold,
-              String.format(Locale.ROOT, "%s at %.4g tokens/J in the window from %s, below %.2f × its baseline %.4g tokens/J",
-                  nodeId, tpj, iso(windowStart), fraction, baseline), decided);
-        } else if (s.lowOpen != NONE && tpj >= threshold) {
-          send(nodeId, s.clusterId, LOW_TOKENS_PER_JOULE, AlertStatus.RESOLVED, s.lowOpen, windowStart, tpj, threshold,
-              String.format(Locale.ROOT, "%s at %.4g tokens/J in the window from %s, at or above %.2f × its baseline %.4g tokens/J",
-                  nodeId, tpj, iso(windowStart), fraction, baseline), decided);
-          s.lowOpen = NONE;
-        }
-      }
-      s.addWindow(windowStart, tokens, energyJ);
-      return s;
-    });
+    }
+    b.addWindow(windowStart, tokens, energyJ);
+    baselines.put(nodeId, b);
   }
 
   private void send(String nodeId, String clusterId, String type, AlertStatus status, long startTime, Long endTime,
@@ -238,7 +254,7 @@ final class NodeAlerts {
     return ms % 1000 == 0 ? Long.toString(ms / 1000) : Double.toString(ms / 1000.0);
   }
 
-  /** What the alerts remember of a node. Mutable; kept in {@link #STORE}. */
+  /** What the alerts remember of a node but its baseline. Mutable; kept in {@link #STORE}. */
   static final class NodeState {
     String clusterId;
     /** Latest timestamp of its metered samples, epoch ms; NONE before the first. */
@@ -253,6 +269,45 @@ final class NodeAlerts {
     long hotOpen = NONE;
     /** startTime of the open LOW_TOKENS_PER_JOULE alert, or NONE. */
     long lowOpen = NONE;
+
+    /** Binary form for the store (internal to the application). */
+    static final class Serde extends VersionedSerde<NodeState> {
+
+      Serde() {
+        super(1, "node alert state", 64);
+      }
+
+      @Override
+      protected void write(DataOutput out, NodeState s) throws IOException {
+        out.writeBoolean(s.clusterId != null);
+        if (s.clusterId != null) {
+          out.writeUTF(s.clusterId);
+        }
+        out.writeLong(s.lastSeen);
+        out.writeLong(s.silentSince);
+        out.writeInt(s.hotCount);
+        out.writeLong(s.hotStart);
+        out.writeLong(s.hotOpen);
+        out.writeLong(s.lowOpen);
+      }
+
+      @Override
+      protected NodeState read(DataInput in) throws IOException {
+        NodeState s = new NodeState();
+        s.clusterId = in.readBoolean() ? in.readUTF() : null;
+        s.lastSeen = in.readLong();
+        s.silentSince = in.readLong();
+        s.hotCount = in.readInt();
+        s.hotStart = in.readLong();
+        s.hotOpen = in.readLong();
+        s.lowOpen = in.readLong();
+        return s;
+      }
+    }
+  }
+
+  /** A node's settled windows serving tokens within the baseline horizon, oldest first. Mutable; kept in {@link #BASELINE_STORE}. */
+  static final class Baseline {
     /** The settled windows serving tokens within the baseline horizon, oldest first. */
     int windows;
     long[] windowStarts = new long[0];
@@ -286,56 +341,39 @@ final class NodeAlerts {
     }
 
     /** Binary form for the store (internal to the application). */
-    static final class Serde extends VersionedSerde<NodeState> {
+    static final class Serde extends VersionedSerde<Baseline> {
 
       Serde() {
-        super(1, "node alert state", 64);
+        super(1, "node alert baseline", 1500);
       }
 
       @Override
-      protected void write(DataOutput out, NodeState s) throws IOException {
-        out.writeBoolean(s.clusterId != null);
-        if (s.clusterId != null) {
-          out.writeUTF(s.clusterId);
-        }
-        out.writeLong(s.lastSeen);
-        out.writeLong(s.silentSince);
-        out.writeInt(s.hotCount);
-        out.writeLong(s.hotStart);
-        out.writeLong(s.hotOpen);
-        out.writeLong(s.lowOpen);
-        out.writeInt(s.windows);
-        for (int i = 0; i < s.windows; i++) {
-          out.writeLong(s.windowStarts[i]);
-          out.writeLong(s.windowTokens[i]);
-          out.writeDouble(s.windowEnergyJ[i]);
+      protected void write(DataOutput out, Baseline b) throws IOException {
+        out.writeInt(b.windows);
+        for (int i = 0; i < b.windows; i++) {
+          out.writeLong(b.windowStarts[i]);
+          out.writeLong(b.windowTokens[i]);
+          out.writeDouble(b.windowEnergyJ[i]);
         }
       }
 
       @Override
-      protected NodeState read(DataInput in) throws IOException {
-        NodeState s = new NodeState();
-        s.clusterId = in.readBoolean() ? in.readUTF() : null;
-        s.lastSeen = in.readLong();
-        s.silentSince = in.readLong();
-        s.hotCount = in.readInt();
-        s.hotStart = in.readLong();
-        s.hotOpen = in.readLong();
-        s.lowOpen = in.readLong();
+      protected Baseline read(DataInput in) throws IOException {
+        Baseline b = new Baseline();
         int n = in.readInt();
         if (n < 0) {
           throw new IOException(n + " baseline windows");
         }
-        s.windowStarts = new long[n];
-        s.windowTokens = new long[n];
-        s.windowEnergyJ = new double[n];
+        b.windowStarts = new long[n];
+        b.windowTokens = new long[n];
+        b.windowEnergyJ = new double[n];
         for (int i = 0; i < n; i++) {
-          s.windowStarts[i] = in.readLong();
-          s.windowTokens[i] = in.readLong();
-          s.windowEnergyJ[i] = in.readDouble();
+          b.windowStarts[i] = in.readLong();
+          b.windowTokens[i] = in.readLong();
+          b.windowEnergyJ[i] = in.readDouble();
         }
-        s.windows = n;
-        return s;
+        b.windows = n;
+        return b;
       }
     }
   }

@@ -41,6 +41,8 @@ import org.apache.kafka.streams.state.Stores;
  *       and summed per tenant, model, period and batch ({@link BillingPeriods#batchClose}); sent at
  *       every flush, and, for a batch whose close the stream time reaches, before anything that
  *       carries that stream time: billing relies on it.</li>
+ *   <li><b>Node alerts</b> ({@link NodeAlerts}): each metered sample, each settled node window and
+ *       each move of stream time, decided and sent at once.</li>
  * </ul>
  * The sums live on the heap ({@link WriteBehindStore}) and in state stores, written back at every
  * commit of the task ({@code CommitHook}) and changelogged under exactly-once, so a restart loses

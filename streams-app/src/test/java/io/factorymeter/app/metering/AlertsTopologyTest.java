@@ -418,7 +418,7 @@ class AlertsTopologyTest {
   }
 
   @Test
-  void theNodeStateSurvivesItsStoreFormat() {
+  void theNodeStateAndBaselineSurviveTheirStoreFormats() {
     NodeAlerts.NodeState s = new NodeAlerts.NodeState();
     s.clusterId = "c1";
     s.lastSeen = 5_000;
@@ -427,8 +427,6 @@ class AlertsTopologyTest {
     s.hotStart = 3_000;
     s.hotOpen = 3_000;
     s.lowOpen = 60_000;
-    s.addWindow(0, 10, 2.5);
-    s.addWindow(60_000, 20, 4.25);
     NodeAlerts.NodeState.Serde serde = new NodeAlerts.NodeState.Serde();
     NodeAlerts.NodeState back = serde.deserialize("", serde.serialize("", s));
     assertEquals("c1", back.clusterId);
@@ -438,12 +436,18 @@ class AlertsTopologyTest {
     assertEquals(3_000, back.hotStart);
     assertEquals(3_000, back.hotOpen);
     assertEquals(60_000, back.lowOpen);
-    assertEquals(2, back.windows);
-    assertEquals(60_000, back.windowStarts[1]);
-    assertEquals(20, back.windowTokens[1]);
-    assertEquals(4.25, back.windowEnergyJ[1]);
-    back.forgetBefore(1);
-    assertEquals(1, back.windows);
-    assertEquals(60_000, back.windowStarts[0]);
+
+    NodeAlerts.Baseline b = new NodeAlerts.Baseline();
+    b.addWindow(0, 10, 2.5);
+    b.addWindow(60_000, 20, 4.25);
+    NodeAlerts.Baseline.Serde baselineSerde = new NodeAlerts.Baseline.Serde();
+    NodeAlerts.Baseline bb = baselineSerde.deserialize("", baselineSerde.serialize("", b));
+    assertEquals(2, bb.windows);
+    assertEquals(60_000, bb.windowStarts[1]);
+    assertEquals(20, bb.windowTokens[1]);
+    assertEquals(4.25, bb.windowEnergyJ[1]);
+    bb.forgetBefore(1);
+    assertEquals(1, bb.windows);
+    assertEquals(60_000, bb.windowStarts[0]);
   }
 }
