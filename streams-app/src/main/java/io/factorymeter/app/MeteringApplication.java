@@ -53,7 +53,8 @@ public final class MeteringApplication implements AutoCloseable {
   /** The topics the application reads and writes. */
   public static final List<FactoryTopic> TOPICS = List.of(FactoryTopic.TELEMETRY, FactoryTopic.TELEMETRY_DLQ,
       FactoryTopic.TELEMETRY_LATE, FactoryTopic.TARIFFS, FactoryTopic.GPU_RATES, FactoryTopic.NODE_METRICS,
-      FactoryTopic.CLUSTER_METRICS, FactoryTopic.FLEET_METRICS, FactoryTopic.BILLING_HOURLY);
+      FactoryTopic.CLUSTER_METRICS, FactoryTopic.FLEET_METRICS, FactoryTopic.BILLING_HOURLY,
+      FactoryTopic.ALERTS);
 
   /**
    * How to run.

@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.admin.Admin;
+import io.factorymeter.app.config.AlertConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The metering application on a real broker with exactly_once_v2: the simulator's samples
  * replayed twice give the same metrics as replayed once, the fleet's totals equal the samples'
- * (summed independently here), and every output topic is compacted and readable read_committed.
+ * (summed independently here), the same alerts (latest per key) are raised, and every output topic
+ * is compacted and readable read_committed.
  */
 class MeteringIntegrationTest {
 
@@ -70,7 +72,9 @@ class MeteringIntegrationTest {
 
   private static Map<String, Map<String, String>> run(String prefix, List<NodeSample> samples, int times, Path stateDir)
       throws Exception {
-    MeteringConfig config = BrokerFixture.config(prefix);
+    // alert thresholds low enough that 15 minutes of the simulated fleet raise alerts
+    MeteringConfig config = BrokerFixture.config(prefix)
+        .withAlerts(new AlertConfig(Duration.ofSeconds(30), 50.0, 3, 0.9, Duration.ofMinutes(10), 0.99));
     MeteringApplication.provisionTopics(clientProps(), config);
     BROKER.publishPrices(config);
     for (int i = 0; i < times; i++) {
@@ -102,7 +106,8 @@ class MeteringIntegrationTest {
       assertEquals(200, OpsServerTest.get(http.port(), "/health/ready").statusCode());
     }
     Map<String, Map<String, String>> outputs = new TreeMap<>();
-    for (FactoryTopic t : List.of(FactoryTopic.NODE_METRICS, FactoryTopic.CLUSTER_METRICS, FactoryTopic.FLEET_METRICS)) {
+    for (FactoryTopic t : List.of(FactoryTopic.NODE_METRICS, FactoryTopic.CLUSTER_METRICS, FactoryTopic.FLEET_METRICS,
+        FactoryTopic.ALERTS)) {
       outputs.put(t.name(), latestByKey(config.topics().name(t)));
     }
     return outputs;
@@ -117,6 +122,7 @@ class MeteringIntegrationTest {
     assertFalse(once.get("FLEET_METRICS").isEmpty());
     assertEquals(15, once.get("FLEET_METRICS").size(), "one fleet record per minute");
     assertEquals(15 * 3, once.get("CLUSTER_METRICS").size());
+    assertTrue(once.get("ALERTS").values().stream().anyMatch(a -> a.contains("\"RESOLVED\"")), "alerts opened and resolved");
     assertEquals(once, twice, "value for value");
 
     // the fleet's totals against an independent sum over the samples
@@ -145,7 +151,7 @@ class MeteringIntegrationTest {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", STACK.bootstrapServers()))) {
       for (FactoryTopic t : Set.of(FactoryTopic.NODE_METRICS, FactoryTopic.CLUSTER_METRICS, FactoryTopic.FLEET_METRICS,
           FactoryTopic.TELEMETRY_DLQ, FactoryTopic.TELEMETRY_LATE, FactoryTopic.TARIFFS, FactoryTopic.GPU_RATES,
-          FactoryTopic.BILLING_HOURLY)) {
+          FactoryTopic.BILLING_HOURLY, FactoryTopic.ALERTS)) {
         String name = "once." + t.defaultName();
         ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, name);
         Config config = admin.describeConfigs(List.of(r)).all().get().get(r);

@@ -53,6 +53,8 @@ import org.apache.kafka.common.config.ConfigException;
  *     (a sample on time for metrics) still makes it known there (SPEC §4 {@code nodesKnown}: nodes
  *     with a sample in [window end − horizon, window end); {@code uptimeKnown} divides by them)
  *     ({@code factory.meter.nodes.known.horizon}, 1 hour; a whole number of windows, at least one)
+ * @param alerts thresholds of the alerts on {@code factory.alerts} ({@code factory.meter.alert.*},
+ *     see {@link AlertConfig})
  */
 public record MeteringConfig(
     TopicNames topics,
@@ -70,7 +72,8 @@ public record MeteringConfig(
     int deadLetterMaxBytes,
     Duration flushInterval,
     int valueCacheEntries,
-    Duration nodesKnownHorizon) {
+    Duration nodesKnownHorizon,
+    AlertConfig alerts) {
 
   /** Length of a billing period (SPEC §5): billing lines and restatements are per period, periods start on the hour. */
   public static final Duration BILLING_PERIOD = Duration.ofHours(1);
@@ -111,6 +114,7 @@ public record MeteringConfig(
     require(!flushInterval.isNegative() && !flushInterval.isZero(), FLUSH_INTERVAL + " must be positive");
     require(valueCacheEntries >= 0, VALUE_CACHE_ENTRIES + " must not be negative, got " + valueCacheEntries);
     require(deadLetterMaxBytes >= 4 * 1024, DEAD_LETTER_MAX_BYTES + " must be at least 4096, got " + deadLetterMaxBytes);
+    require(alerts != null, "alert settings are missing");
     require(nodesKnownHorizon.compareTo(window) >= 0 && nodesKnownHorizon.toMillis() % window.toMillis() == 0,
         NODES_KNOWN_HORIZON + " must be a whole number of windows (" + window + "), at least one, got " + nodesKnownHorizon);
     // SPEC §1: the dedup horizon is never shorter than the restatement horizon
@@ -123,7 +127,7 @@ public record MeteringConfig(
   public static MeteringConfig defaults() {
     return new MeteringConfig(TopicNames.defaults(), Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofHours(48),
         Duration.ofHours(48), 100_000, "USD", Duration.ofMinutes(10), 1.0, 1, Duration.ofDays(30), Duration.ofMinutes(5),
-        1_000_000, Duration.ofMillis(200), 20_000, Duration.ofHours(1));
+        1_000_000, Duration.ofMillis(200), 20_000, Duration.ofHours(1), AlertConfig.defaults());
   }
 
   /** Reads the settings (and topic name overrides) from a configuration map; absent keys keep their default. */
@@ -151,45 +155,53 @@ public record MeteringConfig(
         intValue(props, DEAD_LETTER_MAX_BYTES, d.deadLetterMaxBytes(), "a whole number of bytes"),
         duration(props, FLUSH_INTERVAL, d.flushInterval()),
         intValue(props, VALUE_CACHE_ENTRIES, d.valueCacheEntries(), "a whole number of entries"),
-        duration(props, NODES_KNOWN_HORIZON, d.nodesKnownHorizon()));
+        duration(props, NODES_KNOWN_HORIZON, d.nodesKnownHorizon()),
+        AlertConfig.from(props));
   }
 
   public MeteringConfig withWindow(Duration window, Duration grace) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries, nodesKnownHorizon);
+        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts);
   }
 
   public MeteringConfig withPromptWeight(double promptWeight) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries, nodesKnownHorizon);
+        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts);
   }
 
   public MeteringConfig withInputPartitions(int inputPartitions) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries, nodesKnownHorizon);
+        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts);
   }
 
   /** The same settings with dead letters of at most {@code deadLetterMaxBytes}. */
   public MeteringConfig withDeadLetterMaxBytes(int deadLetterMaxBytes) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries, nodesKnownHorizon);
+        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts);
   }
 
   public MeteringConfig withPriceVersions(int priceVersions) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries, nodesKnownHorizon);
+        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts);
   }
 
   /** The same settings with another trailing horizon for nodesKnown (SPEC §4). */
   public MeteringConfig withNodesKnownHorizon(Duration nodesKnownHorizon) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries, nodesKnownHorizon);
+        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts);
+  }
+
+  /** The same settings with other alert thresholds. */
+  public MeteringConfig withAlerts(AlertConfig alerts) {
+    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
+        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
+        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts);
   }
 
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");

@@ -2,8 +2,9 @@ package io.factorymeter.app.metering;
 
 import io.factorymeter.app.deadletter.DeadLetter;
 import io.factorymeter.app.rollup.RollupEvent;
+import io.factorymeter.schema.Alert;
 
-/** What the intake sends on (SPEC §1): dead letters, late samples, node figures and rollup events. */
+/** What the intake sends on (SPEC §1, §4): dead letters, late samples, node figures, alerts and rollup events. */
 public sealed interface Intake {
 
   /** An invalid record: to the dead-letter topic with its original bytes and the reason. */
@@ -26,5 +27,9 @@ public sealed interface Intake {
 
   /** Sums for the cluster, fleet and billing rollups, or the partition's progress. */
   record Rollup(RollupEvent event) implements Intake {
+  }
+
+  /** An alert opened or resolved ({@link NodeAlerts}): to the alerts topic, key nodeId|alertType|startTime. */
+  record Alerted(Alert alert) implements Intake {
   }
 }

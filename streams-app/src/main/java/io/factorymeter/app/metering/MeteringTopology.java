@@ -1,6 +1,7 @@
 package io.factorymeter.app.metering;
 
 import io.factorymeter.app.config.MeteringConfig;
+import io.factorymeter.app.metering.Intake.Alerted;
 import io.factorymeter.app.metering.Intake.NodeMinute;
 import io.factorymeter.app.metering.Intake.Rejected;
 import io.factorymeter.app.metering.Intake.Rollup;
@@ -13,6 +14,7 @@ import io.factorymeter.app.rollup.RollupPartitioner;
 import io.factorymeter.app.serde.AppSerdes;
 import io.factorymeter.contract.FactoryTopic;
 import io.factorymeter.contract.OutputKey;
+import io.factorymeter.schema.Alert;
 import io.factorymeter.schema.ClusterMetrics;
 import io.factorymeter.schema.FleetMetrics;
 import io.factorymeter.schema.NodeMetrics;
@@ -38,8 +40,10 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * factory.telemetry (bytes) ─ intake, per input partition: decode, validate, late?, dedup, price, sum
  *   ├─ dead letters, late samples ───────────────────────────────────► factory.telemetry.dlq / .late
  *   ├─ node windows (partial at each flush, settled after grace) ─────► factory.metrics.node.1m
+ *   ├─ alerts opened and resolved (NodeAlerts) ───────────────────────► factory.alerts
  *   └─ cluster, fleet and billing deltas + each partition's progress ─► rollup (one repartition topic)
  *        ├─ GroupMinutes: cluster and fleet windows ──────────────────► factory.metrics.{cluster,fleet}.1m
+ *        │    └─ ClusterAlerts: final cluster windows, low coverage ──► factory.alerts
  *        └─ BillingPeriods ────────────────────────────────────────────► factory.billing.hourly (BillingTopology)
  * </pre>
  *
@@ -79,6 +83,7 @@ public final class MeteringTopology {
         .branch((k, v) -> v instanceof Rejected, Branched.as("rejected"))
         .branch((k, v) -> v instanceof TooLate, Branched.as("late"))
         .branch((k, v) -> v instanceof NodeMinute, Branched.as("node"))
+        .branch((k, v) -> v instanceof Alerted, Branched.as("alert"))
         .defaultBranch(Branched.as("rollup"));
     outcomes.get("intake-rejected")
         .map((k, v) -> KeyValue.pair(((Rejected) v).deadLetter().key(), ((Rejected) v).deadLetter().value()),
@@ -97,13 +102,16 @@ public final class MeteringTopology {
         }, Named.as("node-metrics"))
         .to(config.topics().name(FactoryTopic.NODE_METRICS),
             Produced.with(Serdes.String(), serdes.values(NodeMetrics.class)).withName("node-metrics-out"));
+    outcomes.get("intake-alert")
+        .mapValues(v -> ((Alerted) v).alert(), Named.as("alerts"))
+        .to(config.topics().name(FactoryTopic.ALERTS), Produced.with(Serdes.String(), serdes.values(Alert.class)).withName("alerts-out"));
     return outcomes.get("intake-rollup")
         .mapValues(v -> ((Rollup) v).event(), Named.as("rollup-events"))
         .repartition(Repartitioned.<String, RollupEvent>with(Serdes.String(), new RollupEventSerde())
             .withName("rollup").withStreamPartitioner(new RollupPartitioner()));
   }
 
-  /** Adds the cluster and fleet windows and their output topics. */
+  /** Adds the cluster and fleet windows, their output topics and the cluster coverage alerts. */
   public static void addGroups(KStream<String, RollupEvent> rollup, MeteringConfig config, AppSerdes serdes) {
     long windowMs = config.window().toMillis();
     String currency = config.currency();
@@ -116,6 +124,9 @@ public final class MeteringTopology {
             Named.as("cluster-metrics"))
         .to(config.topics().name(FactoryTopic.CLUSTER_METRICS),
             Produced.with(Serdes.String(), serdes.values(ClusterMetrics.class)).withName("cluster-metrics-out"));
+    groups.process(ClusterAlerts.supplier(config), Named.as("cluster-alerts"))
+        .to(config.topics().name(FactoryTopic.ALERTS),
+            Produced.with(Serdes.String(), serdes.values(Alert.class)).withName("cluster-alerts-out"));
     groups.filter((k, g) -> g.group() == RollupEvent.Group.FLEET, Named.as("fleet"))
         .map((k, g) -> KeyValue.pair(OutputKey.window(g.groupId(), Instant.ofEpochMilli(g.windowStart())),
             new MetricFigures(g.figures(), Instant.ofEpochMilli(g.windowStart()), windowMs).toFleetMetrics(g.groupId(), currency, g.isFinal())),

@@ -41,6 +41,8 @@ import org.apache.kafka.streams.state.Stores;
  *       and summed per tenant, model, period and batch ({@link BillingPeriods#batchClose}); sent at
  *       every flush, and, for a batch whose close the stream time reaches, before anything that
  *       carries that stream time: billing relies on it.</li>
+ *   <li><b>Node alerts</b> ({@link NodeAlerts}): each metered sample, each settled node window and
+ *       each move of stream time, decided and sent at once.</li>
  * </ul>
  * The sums live on the heap ({@link WriteBehindStore}) and in state stores, written back at every
  * commit of the task ({@code CommitHook}) and changelogged under exactly-once, so a restart loses
@@ -67,6 +69,7 @@ final class PartitionSums {
   private final WriteBehindStore<WindowFigures> groups;
   private final WriteBehindStore<BillingAmounts> billing;
   private final KnownNodes known;
+  private final NodeAlerts alerts;
   private final int partition;
   /** The earliest close of a billing batch held here; Long.MAX_VALUE when none. */
   private long nextBatchClose;
@@ -84,6 +87,7 @@ final class PartitionSums {
     this.billing = new WriteBehindStore<>(context.getStateStore(BILLING_STORE));
     this.known = new KnownNodes(context.getStateStore(KnownNodes.NODE_STORE), context.getStateStore(KnownNodes.PROGRESS_STORE),
         windowMs, config.nodesKnownHorizon().toMillis());
+    this.alerts = new NodeAlerts(config.alerts(), context);
     this.partition = partition;
     this.nextBatchClose = earliestBatchClose();
   }
@@ -101,6 +105,7 @@ final class PartitionSums {
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BILLING_STORE), Serdes.String(), new BillingAmounts.Serde())
             .withCachingDisabled()));
     stores.addAll(KnownNodes.stores());
+    stores.addAll(NodeAlerts.stores());
     return stores;
   }
 
@@ -110,6 +115,7 @@ final class PartitionSums {
     groups.writeBack();
     billing.writeBack();
     known.writeBack();
+    alerts.writeBack();
   }
 
   /**
@@ -123,6 +129,7 @@ final class PartitionSums {
     long ts = priced.sample().getTimestamp().toEpochMilli();
     long windowStart = Math.floorDiv(ts, windowMs) * windowMs;
     WindowFigures contribution = WindowFigures.of(priced, firstOfNode);
+    alerts.sample(priced.sample().getNodeId(), priced.sample().getClusterId(), ts, priced.sample().getTemperatureC());
     String window = windowTimes.of(windowStart);
     if (forMetrics) {
       String key = window + "|" + priced.sample().getNodeId();
@@ -161,7 +168,10 @@ final class PartitionSums {
       for (KeyValue<String, WindowFigures> kv : nodes.entries(key -> key.substring(0, SortableTime.DIGITS).compareTo(last) <= 0)) {
         emitNode(kv.key, kv.value, true);
         int bar = kv.key.indexOf('|');
-        known.reported(kv.key.substring(bar + 1), Long.parseLong(kv.key.substring(0, bar)), kv.value.clusterId());
+        String nodeId = kv.key.substring(bar + 1);
+        long windowStart = Long.parseLong(kv.key.substring(0, bar));
+        known.reported(nodeId, windowStart, kv.value.clusterId());
+        alerts.settled(nodeId, windowStart, windowMs, kv.value);
         nodes.delete(kv.key);
       }
       addKnown(known.countUpTo(settleUpTo));
@@ -173,6 +183,7 @@ final class PartitionSums {
     if (nextBatchClose <= streamTime) {
       sendBilling(streamTime, previous);
     }
+    alerts.streamTime(streamTime);
   }
 
   /**
