@@ -107,17 +107,7 @@ public final class ClusterAlerts implements Processor<String, GroupMinutes.Figur
 
   private void send(String clusterId, AlertStatus status, long startTime, Long endTime, double value, String message,
       long timestamp) {
-    Alert alert = Alert.newBuilder()
-        .setNodeId(clusterId)
-        .setClusterId(clusterId)
-        .setAlertType(LOW_CLUSTER_COVERAGE)
-        .setStatus(status)
-        .setStartTime(Instant.ofEpochMilli(startTime))
-        .setEndTime(endTime == null ? null : Instant.ofEpochMilli(endTime))
-        .setValue(value)
-        .setThreshold(threshold)
-        .setMessage(message)
-        .build();
+    Alert alert = NodeAlerts.alert(clusterId, clusterId, LOW_CLUSTER_COVERAGE, status, startTime, endTime, value, threshold, message);
     context.forward(new Record<>(OutputKey.alert(clusterId, LOW_CLUSTER_COVERAGE, Instant.ofEpochMilli(startTime)), alert,
         Math.max(0, timestamp)));
   }

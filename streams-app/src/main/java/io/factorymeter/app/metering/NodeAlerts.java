@@ -226,8 +226,16 @@ final class NodeAlerts {
 
   private void send(String nodeId, String clusterId, String type, AlertStatus status, long startTime, Long endTime,
       Double value, Double threshold, String message, long timestamp) {
-    Alert alert = Alert.newBuilder()
-        .setNodeId(nodeId)
+    Alert alert = alert(nodeId, clusterId, type, status, startTime, endTime, value, threshold, message);
+    context.forward(new Record<>(OutputKey.alert(nodeId, type, Instant.ofEpochMilli(startTime)),
+        (Intake) new Intake.Alerted(alert), Math.max(0, timestamp)));
+  }
+
+  /** An alert record (node alerts and {@link ClusterAlerts}): times in epoch ms, endTime null while open. */
+  static Alert alert(String subjectId, String clusterId, String type, AlertStatus status, long startTime, Long endTime,
+      Double value, Double threshold, String message) {
+    return Alert.newBuilder()
+        .setNodeId(subjectId)
         .setClusterId(clusterId == null ? "" : clusterId)
         .setAlertType(type)
         .setStatus(status)
@@ -237,8 +245,6 @@ final class NodeAlerts {
         .setThreshold(threshold)
         .setMessage(message)
         .build();
-    context.forward(new Record<>(OutputKey.alert(nodeId, type, Instant.ofEpochMilli(startTime)),
-        (Intake) new Intake.Alerted(alert), Math.max(0, timestamp)));
   }
 
   /** The sample's float temperatureC as the double of the same decimal (49.3, not 49.29999923706055). */
