@@ -165,7 +165,7 @@ final class PartitionSums {
     long settleUpTo = Math.floorDiv(streamTime - graceMs - windowMs, windowMs) * windowMs;
     if (settleUpTo > settledUpTo) {
       String last = SortableTime.of(settleUpTo);
-      for (KeyValue<String, WindowFigures> kv : nodes.entries(key -> key.substring(0, SortableTime.DIGITS).compareTo(last) <= 0)) {
+      for (KeyValue<String, WindowFigures> kv : nodes.entries(key -> SortableTime.keyAtOrBefore(key, last))) {
         emitNode(kv.key, kv.value, true);
         int bar = kv.key.indexOf('|');
         String nodeId = kv.key.substring(bar + 1);
@@ -215,7 +215,7 @@ final class PartitionSums {
   /** Sends the cluster and fleet deltas of windows starting at or before {@code upTo}, stamped {@code stamp}. */
   private void sendGroups(long upTo, long stamp) {
     String last = SortableTime.of(upTo);
-    for (KeyValue<String, WindowFigures> kv : groups.entries(key -> key.substring(0, SortableTime.DIGITS).compareTo(last) <= 0)) {
+    for (KeyValue<String, WindowFigures> kv : groups.entries(key -> SortableTime.keyAtOrBefore(key, last))) {
       String[] parts = kv.key.split("\\|", 3);
       RollupEvent.Group group = RollupEvent.Group.valueOf(parts[1]);
       forward(group.name() + "|" + parts[2], new RollupEvent.GroupDelta(group, parts[2], Long.parseLong(parts[0]), kv.value,
@@ -227,7 +227,7 @@ final class PartitionSums {
   /** Sends the billing deltas of batches closing at or before {@code upTo} (batch close first in the key), stamped {@code stamp}. */
   private void sendBilling(long upTo, long stamp) {
     String last = SortableTime.of(upTo);
-    for (KeyValue<String, BillingAmounts> kv : billing.entries(key -> key.substring(0, SortableTime.DIGITS).compareTo(last) <= 0)) {
+    for (KeyValue<String, BillingAmounts> kv : billing.entries(key -> SortableTime.keyAtOrBefore(key, last))) {
       String[] parts = kv.key.split("\\|", 4);
       long batchClose = Long.parseLong(parts[0]);
       long periodStart = Long.parseLong(parts[1]);
@@ -258,7 +258,7 @@ final class PartitionSums {
   private long earliestBatchClose() {
     long earliest = Long.MAX_VALUE;
     for (KeyValue<String, BillingAmounts> kv : billing.entries(key -> true)) {
-      earliest = Math.min(earliest, Long.parseLong(kv.key.substring(0, SortableTime.DIGITS)));
+      earliest = Math.min(earliest, SortableTime.ofKey(kv.key));
     }
     return earliest;
   }

@@ -32,6 +32,16 @@ public final class SortableTime {
     return new String(digits, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
+  /** Whether {@code key}, which starts with {@link #of}{@code (t)}, has t at or before {@code upTo} (upTo as {@link #of} gives it). */
+  public static boolean keyAtOrBefore(String key, String upTo) {
+    return key.substring(0, DIGITS).compareTo(upTo) <= 0;
+  }
+
+  /** The time at the start of a key that starts with {@link #of}{@code (t)}: t, epoch ms. */
+  public static long ofKey(String key) {
+    return Long.parseLong(key.substring(0, DIGITS));
+  }
+
   /**
    * Formats times remembering the last one: the keys of consecutive samples mostly share their
    * window and billing period, so most calls return the text made before. One per caller.

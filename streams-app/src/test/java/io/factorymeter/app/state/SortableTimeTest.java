@@ -33,4 +33,13 @@ class SortableTimeTest {
     }
     assertTrue((SortableTime.of(60_000) + "|node-9").compareTo(SortableTime.of(60_000) + "|\uffff") < 0);
   }
+
+  @Test
+  void keysAtOrBeforeATime() {
+    String upTo = SortableTime.of(120_000);
+    assertTrue(SortableTime.keyAtOrBefore(SortableTime.of(60_000) + "|n1", upTo));
+    assertTrue(SortableTime.keyAtOrBefore(SortableTime.of(120_000) + "|CLUSTER|c1", upTo));
+    assertTrue(!SortableTime.keyAtOrBefore(SortableTime.of(180_000) + "|n1", upTo));
+    assertEquals(1_795_651_200_000L, SortableTime.ofKey(SortableTime.of(1_795_651_200_000L) + "|x|y"));
+  }
 }
