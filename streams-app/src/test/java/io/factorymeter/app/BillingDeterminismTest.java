@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -48,14 +47,7 @@ class BillingDeterminismTest {
 
   /** Outputs under {@code prefix}; input and prices shared by both runs. */
   private static MeteringConfig config(String prefix) {
-    Map<String, Object> p = new HashMap<>();
-    for (FactoryTopic t : FactoryTopic.values()) {
-      p.put(MeteringConfig.TOPIC_PREFIX + t.name().toLowerCase().replace('_', '-'), prefix + t.defaultName());
-    }
-    p.put(MeteringConfig.TOPIC_PREFIX + "telemetry", INPUT);
-    p.put(MeteringConfig.TOPIC_PREFIX + "tariffs", "determinism.factory.tariffs");
-    p.put(MeteringConfig.TOPIC_PREFIX + "gpu-rates", "determinism.factory.gpu-rates");
-    return MeteringConfig.from(p);
+    return BrokerFixture.configSharingInput(prefix, "determinism.");
   }
 
   private static void heartbeats(long at) throws Exception {

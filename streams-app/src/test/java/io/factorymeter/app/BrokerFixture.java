@@ -50,11 +50,31 @@ public final class BrokerFixture {
 
   /** The default configuration with every topic name prefixed. */
   public static MeteringConfig config(String prefix) {
-    Map<String, Object> p = new HashMap<>();
-    for (FactoryTopic t : FactoryTopic.values()) {
-      p.put(MeteringConfig.TOPIC_PREFIX + t.name().toLowerCase().replace('_', '-'), prefix + t.defaultName());
+    return MeteringConfig.from(prefixedTopics(prefix));
+  }
+
+  /**
+   * The default configuration with the outputs under {@code prefix} and the input and price topics
+   * under {@code inputPrefix}: several runs over the same input, each with outputs of its own.
+   */
+  public static MeteringConfig configSharingInput(String prefix, String inputPrefix) {
+    Map<String, Object> p = prefixedTopics(prefix);
+    for (FactoryTopic t : List.of(FactoryTopic.TELEMETRY, FactoryTopic.TARIFFS, FactoryTopic.GPU_RATES)) {
+      p.put(topicKey(t), inputPrefix + t.defaultName());
     }
     return MeteringConfig.from(p);
+  }
+
+  private static Map<String, Object> prefixedTopics(String prefix) {
+    Map<String, Object> p = new HashMap<>();
+    for (FactoryTopic t : FactoryTopic.values()) {
+      p.put(topicKey(t), prefix + t.defaultName());
+    }
+    return p;
+  }
+
+  private static String topicKey(FactoryTopic t) {
+    return MeteringConfig.TOPIC_PREFIX + t.name().toLowerCase().replace('_', '-');
   }
 
   /** Publishes the example price list of the repository (examples/prices.jsonl). */

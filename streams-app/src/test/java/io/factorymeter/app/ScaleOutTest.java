@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,14 +50,7 @@ class ScaleOutTest {
 
   /** Outputs under {@code prefix}; input and prices shared. */
   private static MeteringConfig config(String prefix) {
-    Map<String, Object> p = new HashMap<>();
-    for (FactoryTopic t : FactoryTopic.values()) {
-      p.put(MeteringConfig.TOPIC_PREFIX + t.name().toLowerCase().replace('_', '-'), prefix + t.defaultName());
-    }
-    p.put(MeteringConfig.TOPIC_PREFIX + "telemetry", INPUT);
-    p.put(MeteringConfig.TOPIC_PREFIX + "tariffs", "scale.factory.tariffs");
-    p.put(MeteringConfig.TOPIC_PREFIX + "gpu-rates", "scale.factory.gpu-rates");
-    return MeteringConfig.from(p);
+    return BrokerFixture.configSharingInput(prefix, "scale.");
   }
 
   /** 90 minutes of 16 nodes at 20 s, then a heartbeat on every partition that closes both hours' bills. */
