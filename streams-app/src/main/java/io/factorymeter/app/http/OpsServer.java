@@ -24,6 +24,8 @@ import org.apache.kafka.streams.KafkaStreams;
  *   <li>{@code GET /metrics}: every meter of the registry in the Prometheus text format 0.0.4
  *       ({@link PipelineMeters}: Kafka Streams' client metrics with the pipeline's counters among
  *       them, the JVM's).</li>
+ *   <li>{@code GET /}, {@code /dashboard/…}, {@code /webjars/uplot/…}: the web dashboard
+ *       ({@link DashboardAssets}).</li>
  * </ul>
  * Anything else: 404 (or 405 for another method) with a JSON error.
  */
@@ -31,6 +33,8 @@ public final class OpsServer implements AutoCloseable {
 
   /** Content type of the Prometheus text exposition format 0.0.4. */
   public static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+  private static final DashboardAssets DASHBOARD = new DashboardAssets();
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -78,7 +82,14 @@ public final class OpsServer implements AutoCloseable {
                 "{\"status\":\"" + (ready ? "UP" : "DOWN") + "\",\"kafkaStreams\":\"" + now + "\"}");
           }
           case "/metrics" -> send(exchange, 200, PROMETHEUS_TEXT, registry.scrape());
-          default -> send(exchange, 404, "application/json", error("no such path: " + exchange.getRequestURI().getPath()));
+          default -> {
+            var asset = DASHBOARD.find(exchange.getRequestURI().getPath());
+            if (asset.isPresent()) {
+              send(exchange, 200, asset.get().contentType(), asset.get().body());
+            } else {
+              send(exchange, 404, "application/json", error("no such path: " + exchange.getRequestURI().getPath()));
+            }
+          }
         }
       }
     });
@@ -96,7 +107,10 @@ public final class OpsServer implements AutoCloseable {
   }
 
   private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    send(exchange, status, contentType, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void send(HttpExchange exchange, int status, String contentType, byte[] bytes) throws IOException {
     exchange.getResponseHeaders().set("Content-Type", contentType);
     boolean head = "HEAD".equals(exchange.getRequestMethod());
     exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
