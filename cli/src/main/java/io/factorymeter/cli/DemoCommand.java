@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -85,21 +86,25 @@ final class DemoCommand implements Callable<Integer> {
     MeteringConfig config = MeteringConfig.defaults();
     PricesCommand.publish(props, examplePrices(), FactoryTopic.TARIFFS.defaultName(), FactoryTopic.GPU_RATES.defaultName());
     System.out.println("Prices            examples/prices.jsonl -> factory.tariffs, factory.gpu-rates");
-    MeteringApplication app = MeteringApplication.start(props, config,
-        new MeteringApplication.Options("factory-meter-demo", stack.dataDir().resolve("streams-state"), 1));
-    resources.add(app);
-    if (!app.awaitRunning(Duration.ofSeconds(120))) {
-      throw new UserError("The pipeline did not start (state " + app.streams().state() + ")");
-    }
-    System.out.println("Pipeline          running: factory.telemetry -> factory.metrics.{node,cluster,fleet}.1m");
     PipelineEndpoints http;
     try {
-      http = PipelineEndpoints.start(app.streams(), props, FactoryTopic.FLEET_METRICS.defaultName(), "127.0.0.1", httpPort);
+      http = PipelineEndpoints.bind("127.0.0.1", httpPort, Optional.empty());
     } catch (RuntimeException e) {
       throw new UserError(e.getMessage());
     }
     resources.add(http);
-    System.out.printf("HTTP              http://127.0.0.1:%d/metrics (Prometheus), /health/ready%n", http.port());
+    String self = http.applicationServer(Optional.empty());
+    MeteringApplication app = MeteringApplication.start(props, config,
+        new MeteringApplication.Options("factory-meter-demo", stack.dataDir().resolve("streams-state"), 1, self));
+    resources.add(app);
+    http.serve(app.streams(), props, FactoryTopic.FLEET_METRICS.defaultName(), self);
+    if (!app.awaitRunning(Duration.ofSeconds(120))) {
+      throw new UserError("The pipeline did not start (state " + app.streams().state() + ")");
+    }
+    System.out.println("Pipeline          running: factory.telemetry -> factory.metrics.{node,cluster,fleet}.1m");
+    System.out.printf("Dashboard         http://127.0.0.1:%d/%n", http.port());
+    System.out.printf("HTTP              http://127.0.0.1:%d/v1/fleet/metrics (query API, /openapi.json), /metrics (Prometheus), /health/ready%n",
+        http.port());
 
     FleetSimulator simulator = new FleetSimulator(spec, Instant.now());
     TopicSetup.ensureTelemetry(props, TELEMETRY); // created by the pipeline; this waits until its partitions take records

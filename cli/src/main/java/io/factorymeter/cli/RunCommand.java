@@ -6,6 +6,10 @@ import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.metering.SchemaRegistryWait;
 import io.factorymeter.contract.FactoryTopic;
 import java.time.Duration;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -35,6 +39,16 @@ final class RunCommand implements Callable<Integer> {
       description = "Address the HTTP endpoints are bound to; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE}).")
   String httpHost;
 
+  @Option(names = "--application-server", paramLabel = "HOST:PORT",
+      description = "Where the other instances reach this one's query API (Kafka Streams application.server); "
+          + "default: the --http-host address (this host's name when 0.0.0.0) and the HTTP port.")
+  String applicationServer;
+
+  @Option(names = "--http-token-file", paramLabel = "FILE",
+      description = "A file holding the bearer token the query API (/v1/...) asks for; every instance needs the same. "
+          + "Default: no token. /health and /metrics stay open.")
+  Path httpTokenFile;
+
   @Option(names = "--status-interval", defaultValue = "30s", converter = DurationConverter.class,
       description = "How often to print the counters to stderr (default: ${DEFAULT-VALUE}).")
   Duration statusInterval;
@@ -51,16 +65,29 @@ final class RunCommand implements Callable<Integer> {
     MeteringConfig config = pipeline.meteringConfig(props);
     MeteringApplication.Options options = pipeline.options();
     Reachability.requireKafkaAndRegistry(props);
-    MeteringApplication app;
-    try {
-      app = MeteringApplication.start(props, config, options);
-    } catch (IllegalStateException e) {
-      throw new UserError(e.getMessage());
+    Optional<String> token = token();
+    if (applicationServer != null && !applicationServer.matches("[^:\\s]+:\\d{1,5}")) {
+      throw new UserError("--application-server must be HOST:PORT, got '" + applicationServer + "'", 2);
     }
     PipelineEndpoints http;
     try {
-      http = PipelineEndpoints.start(app.streams(), props, config.topics().name(FactoryTopic.FLEET_METRICS), httpHost, httpPort);
+      http = PipelineEndpoints.bind(httpHost, httpPort, token);
     } catch (RuntimeException e) {
+      throw new UserError(e.getMessage());
+    }
+    MeteringApplication app;
+    String self;
+    try {
+      self = http.applicationServer(Optional.ofNullable(applicationServer));
+      app = MeteringApplication.start(props, config, options.withApplicationServer(self));
+    } catch (IllegalStateException e) {
+      http.close();
+      throw new UserError(e.getMessage());
+    }
+    try {
+      http.serve(app.streams(), props, config.topics().name(FactoryTopic.FLEET_METRICS), self);
+    } catch (RuntimeException e) {
+      http.close();
       app.close();
       throw new UserError(e.getMessage());
     }
@@ -78,7 +105,8 @@ final class RunCommand implements Callable<Integer> {
     }
     System.err.printf("Running %s: %s -> metrics per %s (grace %s), currency %s, state in %s%n", options.applicationId(),
         config.topics().telemetry(), config.window(), config.grace(), config.currency(), options.stateDir());
-    System.err.printf("HTTP on http://%s:%d: /health/live, /health/ready, /metrics (Prometheus)%n", httpHost, http.port());
+    System.err.printf("HTTP on http://%s:%d: / (dashboard), /v1/... (query API%s; peers reach it at %s), /openapi.json, "
+        + "/health/live, /health/ready, /metrics (Prometheus)%n", httpHost, http.port(), token.isPresent() ? ", bearer token" : "", self);
     while (!stopped.await(statusInterval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
       KafkaStreams.State state = app.streams().state();
       if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
@@ -90,6 +118,24 @@ final class RunCommand implements Callable<Integer> {
           w.since(), w.retries(), w.reason()));
     }
     return 0;
+  }
+
+  /** The bearer token from --http-token-file (its first line, trimmed), if given. */
+  private Optional<String> token() {
+    if (httpTokenFile == null) {
+      return Optional.empty();
+    }
+    ReadableFile.require(httpTokenFile);
+    String token;
+    try {
+      token = Files.readString(httpTokenFile).strip();
+    } catch (IOException e) {
+      throw new UserError("Cannot read --http-token-file " + httpTokenFile + ": " + e.getMessage());
+    }
+    if (token.isEmpty() || token.contains("\n") || token.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+      throw new UserError("--http-token-file " + httpTokenFile + " must hold one token of visible ASCII characters on one line", 2);
+    }
+    return Optional.of(token);
   }
 
   static String status(Map<String, Double> counters) {

@@ -2,6 +2,7 @@ package io.factorymeter.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.factorymeter.app.serde.RecordJson;
 import io.factorymeter.contract.OutputKey;
 import io.factorymeter.kafka.TopicSnapshot;
 import io.factorymeter.registry.client.SchemaRegistryClient;

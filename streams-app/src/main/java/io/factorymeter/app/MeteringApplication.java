@@ -62,8 +62,20 @@ public final class MeteringApplication implements AutoCloseable {
    * @param applicationId Kafka Streams application.id (consumer group, internal topic prefix)
    * @param stateDir where RocksDB state lives (outside the system temp directory)
    * @param threads stream threads
+   * @param applicationServer {@code host:port} where peers reach this instance's query API
+   *     (Kafka Streams {@code application.server}), or null for a single instance without one
    */
-  public record Options(String applicationId, Path stateDir, int threads) {
+  public record Options(String applicationId, Path stateDir, int threads, String applicationServer) {
+
+    /** Options of an instance without a query API address. */
+    public Options(String applicationId, Path stateDir, int threads) {
+      this(applicationId, stateDir, threads, null);
+    }
+
+    /** The same options with peers reaching this instance at {@code applicationServer} ({@code host:port}). */
+    public Options withApplicationServer(String applicationServer) {
+      return new Options(applicationId, stateDir, threads, applicationServer);
+    }
   }
 
   private final KafkaStreams streams;
@@ -94,6 +106,9 @@ public final class MeteringApplication implements AutoCloseable {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, options.applicationId());
     props.put(StreamsConfig.STATE_DIR_CONFIG, options.stateDir().toAbsolutePath().toString());
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, options.threads());
+    if (options.applicationServer() != null) {
+      props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, options.applicationServer());
+    }
     props.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDbConfig.class.getName());
     props.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);

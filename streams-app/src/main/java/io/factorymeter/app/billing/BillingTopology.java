@@ -1,6 +1,9 @@
 package io.factorymeter.app.billing;
 
 import io.factorymeter.app.config.MeteringConfig;
+import io.factorymeter.app.query.QueryStores;
+import io.factorymeter.app.query.WindowView;
+import io.factorymeter.contract.OutputKey;
 import io.factorymeter.app.rollup.RollupEvent;
 import io.factorymeter.app.serde.AppSerdes;
 import io.factorymeter.contract.FactoryTopic;
@@ -25,6 +28,9 @@ public final class BillingTopology {
   public static void addBilling(KStream<String, RollupEvent> rollup, MeteringConfig config, AppSerdes serdes) {
     rollup.filter((k, e) -> e instanceof RollupEvent.BillingDelta || e instanceof RollupEvent.Watermark, Named.as("billing-events"))
         .process(BillingPeriods.supplier(config), Named.as("billing-periods"))
+        .processValues(new WindowView<>(QueryStores.BILLING_LINES, null, BillingLine.class,
+            l -> l.getTenantId() + OutputKey.SEPARATOR + l.getModelId(), l -> l.getPeriodStart().toEpochMilli(),
+            config.queryRetention(), MeteringConfig.BILLING_PERIOD), Named.as("billing-lines-view"))
         .to(config.topics().name(FactoryTopic.BILLING_HOURLY),
             Produced.with(Serdes.String(), serdes.values(BillingLine.class)).withName("billing-lines"));
   }

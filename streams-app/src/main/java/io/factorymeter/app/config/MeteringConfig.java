@@ -55,6 +55,10 @@ import org.apache.kafka.common.config.ConfigException;
  *     ({@code factory.meter.nodes.known.horizon}, 1 hour; a whole number of windows, at least one)
  * @param alerts thresholds of the alerts on {@code factory.alerts} ({@code factory.meter.alert.*},
  *     see {@link AlertConfig})
+ * @param queryRetention how long, in event time, the query API's views keep metric windows,
+ *     billing lines and resolved alerts ({@code factory.meter.query.retention}, 2 days; at least
+ *     one window): a window older than the view's newest record by more than this is dropped from
+ *     the view, never from the output topics
  */
 public record MeteringConfig(
     TopicNames topics,
@@ -73,7 +77,8 @@ public record MeteringConfig(
     Duration flushInterval,
     int valueCacheEntries,
     Duration nodesKnownHorizon,
-    AlertConfig alerts) {
+    AlertConfig alerts,
+    Duration queryRetention) {
 
   /** Length of a billing period (SPEC §5): billing lines and restatements are per period, periods start on the hour. */
   public static final Duration BILLING_PERIOD = Duration.ofHours(1);
@@ -91,6 +96,7 @@ public record MeteringConfig(
   public static final String FLUSH_INTERVAL = "factory.meter.flush.interval";
   public static final String VALUE_CACHE_ENTRIES = "factory.meter.value.cache.entries";
   public static final String NODES_KNOWN_HORIZON = "factory.meter.nodes.known.horizon";
+  public static final String QUERY_RETENTION = "factory.meter.query.retention";
   public static final String CURRENCY = "factory.meter.currency";
   public static final String BILLING_GRACE = "factory.meter.billing.grace";
   public static final String PROMPT_WEIGHT = "factory.meter.billing.prompt.weight";
@@ -115,6 +121,7 @@ public record MeteringConfig(
     require(valueCacheEntries >= 0, VALUE_CACHE_ENTRIES + " must not be negative, got " + valueCacheEntries);
     require(deadLetterMaxBytes >= 4 * 1024, DEAD_LETTER_MAX_BYTES + " must be at least 4096, got " + deadLetterMaxBytes);
     require(alerts != null, "alert settings are missing");
+    require(queryRetention.compareTo(window) >= 0, QUERY_RETENTION + " must be at least one window (" + window + "), got " + queryRetention);
     require(nodesKnownHorizon.compareTo(window) >= 0 && nodesKnownHorizon.toMillis() % window.toMillis() == 0,
         NODES_KNOWN_HORIZON + " must be a whole number of windows (" + window + "), at least one, got " + nodesKnownHorizon);
     // SPEC §1: the dedup horizon is never shorter than the restatement horizon
@@ -127,7 +134,7 @@ public record MeteringConfig(
   public static MeteringConfig defaults() {
     return new MeteringConfig(TopicNames.defaults(), Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofHours(48),
         Duration.ofHours(48), 100_000, "USD", Duration.ofMinutes(10), 1.0, 1, Duration.ofDays(30), Duration.ofMinutes(5),
-        1_000_000, Duration.ofMillis(200), 20_000, Duration.ofHours(1), AlertConfig.defaults());
+        1_000_000, Duration.ofMillis(200), 20_000, Duration.ofHours(1), AlertConfig.defaults(), Duration.ofDays(2));
   }
 
   /** Reads the settings (and topic name overrides) from a configuration map; absent keys keep their default. */
@@ -156,52 +163,53 @@ public record MeteringConfig(
         duration(props, FLUSH_INTERVAL, d.flushInterval()),
         intValue(props, VALUE_CACHE_ENTRIES, d.valueCacheEntries(), "a whole number of entries"),
         duration(props, NODES_KNOWN_HORIZON, d.nodesKnownHorizon()),
-        AlertConfig.from(props));
+        AlertConfig.from(props),
+        duration(props, QUERY_RETENTION, d.queryRetention()));
   }
 
   public MeteringConfig withWindow(Duration window, Duration grace) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts);
+        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts, queryRetention);
   }
 
   public MeteringConfig withPromptWeight(double promptWeight) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts);
+        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts, queryRetention);
   }
 
   public MeteringConfig withInputPartitions(int inputPartitions) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts);
+        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts, queryRetention);
   }
 
   /** The same settings with dead letters of at most {@code deadLetterMaxBytes}. */
   public MeteringConfig withDeadLetterMaxBytes(int deadLetterMaxBytes) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts);
+        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts, queryRetention);
   }
 
   public MeteringConfig withPriceVersions(int priceVersions) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts);
+        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts, queryRetention);
   }
 
   /** The same settings with another trailing horizon for nodesKnown (SPEC §4). */
   public MeteringConfig withNodesKnownHorizon(Duration nodesKnownHorizon) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts);
+        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts, queryRetention);
   }
 
   /** The same settings with other alert thresholds. */
   public MeteringConfig withAlerts(AlertConfig alerts) {
     return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
         billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts);
+        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts, queryRetention);
   }
 
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");

@@ -7,6 +7,9 @@ import io.factorymeter.app.metering.Intake.Rejected;
 import io.factorymeter.app.metering.Intake.Rollup;
 import io.factorymeter.app.metering.Intake.TooLate;
 import io.factorymeter.app.pricing.PriceHistory;
+import io.factorymeter.app.query.AlertView;
+import io.factorymeter.app.query.QueryStores;
+import io.factorymeter.app.query.WindowView;
 import io.factorymeter.app.rollup.GroupMinutes;
 import io.factorymeter.app.rollup.RollupEvent;
 import io.factorymeter.app.rollup.RollupEventSerde;
@@ -41,6 +44,7 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  *   ├─ dead letters, late samples ───────────────────────────────────► factory.telemetry.dlq / .late
  *   ├─ node windows (partial at each flush, settled after grace) ─────► factory.metrics.node.1m
  *   ├─ alerts opened and resolved (NodeAlerts) ───────────────────────► factory.alerts
+ *   │    (these and every output below pass a view: WindowView / AlertView keep them for the query API)
  *   └─ cluster, fleet and billing deltas + each partition's progress ─► rollup (one repartition topic)
  *        ├─ GroupMinutes: cluster and fleet windows ──────────────────► factory.metrics.{cluster,fleet}.1m
  *        │    └─ ClusterAlerts: final cluster windows, low coverage ──► factory.alerts
@@ -100,10 +104,14 @@ public final class MeteringTopology {
           NodeMinute n = (NodeMinute) v;
           return new MetricFigures(n.figures(), Instant.ofEpochMilli(n.windowStart()), windowMs).toNodeMetrics(n.nodeId(), currency, n.settled());
         }, Named.as("node-metrics"))
+        .processValues(new WindowView<>(QueryStores.NODE_WINDOWS, QueryStores.NODE_LATEST, NodeMetrics.class,
+            NodeMetrics::getNodeId, m -> m.getWindowStart().toEpochMilli(), config.queryRetention(), config.window()),
+            Named.as("node-metrics-view"))
         .to(config.topics().name(FactoryTopic.NODE_METRICS),
             Produced.with(Serdes.String(), serdes.values(NodeMetrics.class)).withName("node-metrics-out"));
     outcomes.get("intake-alert")
         .mapValues(v -> ((Alerted) v).alert(), Named.as("alerts"))
+        .processValues(new AlertView(QueryStores.NODE_ALERTS, config.queryRetention()), Named.as("node-alerts-view"))
         .to(config.topics().name(FactoryTopic.ALERTS), Produced.with(Serdes.String(), serdes.values(Alert.class)).withName("alerts-out"));
     return outcomes.get("intake-rollup")
         .mapValues(v -> ((Rollup) v).event(), Named.as("rollup-events"))
@@ -122,15 +130,22 @@ public final class MeteringTopology {
         .map((k, g) -> KeyValue.pair(OutputKey.window(g.groupId(), Instant.ofEpochMilli(g.windowStart())),
             new MetricFigures(g.figures(), Instant.ofEpochMilli(g.windowStart()), windowMs).toClusterMetrics(g.groupId(), currency, g.isFinal())),
             Named.as("cluster-metrics"))
+        .processValues(new WindowView<>(QueryStores.CLUSTER_WINDOWS, QueryStores.CLUSTER_LATEST, ClusterMetrics.class,
+            ClusterMetrics::getClusterId, m -> m.getWindowStart().toEpochMilli(), config.queryRetention(), config.window()),
+            Named.as("cluster-metrics-view"))
         .to(config.topics().name(FactoryTopic.CLUSTER_METRICS),
             Produced.with(Serdes.String(), serdes.values(ClusterMetrics.class)).withName("cluster-metrics-out"));
     groups.process(ClusterAlerts.supplier(config), Named.as("cluster-alerts"))
+        .processValues(new AlertView(QueryStores.CLUSTER_ALERTS, config.queryRetention()), Named.as("cluster-alerts-view"))
         .to(config.topics().name(FactoryTopic.ALERTS),
             Produced.with(Serdes.String(), serdes.values(Alert.class)).withName("cluster-alerts-out"));
     groups.filter((k, g) -> g.group() == RollupEvent.Group.FLEET, Named.as("fleet"))
         .map((k, g) -> KeyValue.pair(OutputKey.window(g.groupId(), Instant.ofEpochMilli(g.windowStart())),
             new MetricFigures(g.figures(), Instant.ofEpochMilli(g.windowStart()), windowMs).toFleetMetrics(g.groupId(), currency, g.isFinal())),
             Named.as("fleet-metrics"))
+        .processValues(new WindowView<>(QueryStores.FLEET_WINDOWS, null, FleetMetrics.class,
+            FleetMetrics::getFleetId, m -> m.getWindowStart().toEpochMilli(), config.queryRetention(), config.window()),
+            Named.as("fleet-metrics-view"))
         .to(config.topics().name(FactoryTopic.FLEET_METRICS),
             Produced.with(Serdes.String(), serdes.values(FleetMetrics.class)).withName("fleet-metrics-out"));
   }

@@ -34,6 +34,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -45,12 +46,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The web dashboard end to end: the real pipeline on a real broker, fed 75 minutes of a simulated
- * fleet (heartbeats every event-time minute, as the demo sends them), serves its HTTP endpoints;
- * headless Chromium ({@link HeadlessChromium}) loads the dashboard from them, and every figure it
- * shows is compared with the query API's answer, fetched here over HTTP: the fleet's newest
- * settled minute, each cluster's, the hottest nodes, the open alerts, each tenant's bill for the
- * UTC day of the newest fleet window, and how many minutes each chart plots. Skipped, saying why,
- * without a chromium binary ({@code .ci/run} installs Debian's).
+ * fleet (heartbeats every event-time minute, as the demo sends them), serves its HTTP endpoints
+ * with a bearer token ({@link PipelineEndpoints}, as {@code run} and {@code demo} do); headless
+ * Chromium ({@link HeadlessChromium}) loads the dashboard from them. Without the token the page
+ * says it needs one; with it in the URL fragment, every figure the page shows is compared with the
+ * query API's answer, fetched here over HTTP: the fleet's newest settled minute, each cluster's,
+ * the hottest nodes, the open alerts, each tenant's bill for the UTC day of the newest fleet
+ * window, and how many minutes each chart plots. Skipped, saying why, without a chromium binary
+ * ({@code .ci/run} installs Debian's).
  *
  * <p>With {@code -Dfactory.meter.screenshots=DIR} it also writes {@code DIR/dashboard-e2e.png}.
  */
@@ -65,6 +68,8 @@ class DashboardEndToEndTest {
   /** Virtual time the page gets: its first load and two refreshes. */
   private static final Duration PAGE_TIME = Duration.ofSeconds(12);
 
+  /** The API's bearer token: the page takes it from the URL fragment. */
+  private static final String TOKEN = "dash-" + Long.toHexString(System.nanoTime());
   private static final Instant START = Instant.parse("2026-11-26T08:00:00Z");
   private static final int MINUTES = 75;
 
@@ -80,7 +85,7 @@ class DashboardEndToEndTest {
 
   private static JsonNode get(int port, String pathAndQuery) throws Exception {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
-        .GET().build(), HttpResponse.BodyHandlers.ofString());
+        .header("Authorization", "Bearer " + TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       return null;
     }
@@ -249,111 +254,123 @@ class DashboardEndToEndTest {
         .withAlerts(new AlertConfig(Duration.ofMinutes(2), 60.0, 3, 0.5, Duration.ofHours(1), 0.9));
     MeteringApplication.provisionTopics(STACK.clientProps(), config);
     BROKER.publishPrices(config);
-    assertTrue(feed(config) > 0);
 
     String applicationId = "dash.metering";
-    try (MeteringApplication app = MeteringApplication.start(STACK.clientProps(), config,
-        new MeteringApplication.Options(applicationId, dir.resolve("state"), 1));
-        PipelineEndpoints http = PipelineEndpoints.start(app.streams(), STACK.clientProps(),
-            config.topics().name(FactoryTopic.FLEET_METRICS), "127.0.0.1", 0)) {
-      assertTrue(app.awaitRunning(Duration.ofSeconds(60)), "application running");
-      assertTrue(InputLag.awaitCaughtUp(STACK.clientProps(), applicationId, config.topics().telemetry(), Duration.ofSeconds(60)));
-      int port = http.port();
-      Map<String, JsonNode> api = awaitSettledAnswers(port);
+    try (PipelineEndpoints http = PipelineEndpoints.bind("127.0.0.1", 0, Optional.of(TOKEN))) {
+      String self = http.applicationServer(Optional.empty());
+      try (MeteringApplication app = MeteringApplication.start(STACK.clientProps(), config,
+          new MeteringApplication.Options(applicationId, dir.resolve("state"), 1, self))) {
+        http.serve(app.streams(), STACK.clientProps(), config.topics().name(FactoryTopic.FLEET_METRICS), self);
+        assertTrue(feed(config) > 0);
+        assertTrue(app.awaitRunning(Duration.ofSeconds(60)), "application running");
+        assertTrue(InputLag.awaitCaughtUp(STACK.clientProps(), applicationId, config.topics().telemetry(), Duration.ofSeconds(60)));
+        checkThePage(chromium, http.port());
 
-      String url = "http://127.0.0.1:" + port + "/";
-      String dom = chromium.dumpDom(url, PAGE_TIME);
-      assertEquals(api, snapshot(port), "the API answers did not change while the page loaded");
-      if (System.getProperty("factory.meter.screenshots") != null) {
-        chromium.screenshot(url, Path.of(System.getProperty("factory.meter.screenshots")).resolve("dashboard-e2e.png"),
-            1400, 2300, PAGE_TIME);
       }
-
-      Map<String, String> body = element(dom, "data-refreshes=");
-      assertEquals("ok", body.get("data-state"), "the page's last refresh worked: " + dom);
-      assertTrue(Integer.parseInt(body.get("data-refreshes")) >= 2, "it refreshed by itself: " + body);
-      Map<String, Figure> figures = figures(dom);
-
-      // the fleet's newest settled minute
-      JsonNode fleetWindows = api.get("/v1/fleet/metrics?limit=60").path("windows");
-      assertEquals(60, fleetWindows.size(), "limit=60 of " + MINUTES + " minutes");
-      JsonNode newest = fleetWindows.get(fleetWindows.size() - 1);
-      assertEquals(newest.path("windowStart").asText(), body.get("data-newest-window"));
-      JsonNode fleet = newestSettled(fleetWindows);
-      for (String name : FLEET_FIGURES) {
-        assertShows(figures, "fleet." + name, fleet.get(name));
-      }
-      assertEquals(fleet.path("windowStart").asText(), figures.get("fleet.tokensPerSecond").attributes().get("data-window-start"));
-      assertTrue(fleet.path("tokensPerSecond").asDouble() > 0 && fleet.path("uptimeKnown").isNumber(), fleet.toString());
-
-      // each cluster's newest settled minute
-      Set<String> clusterIds = new TreeSet<>();
-      api.get("/v1/clusters").path("clusters").forEach(c -> clusterIds.add(c.path("clusterId").asText()));
-      assertEquals(2, clusterIds.size());
-      for (String id : clusterIds) {
-        JsonNode w = newestSettled(api.get("/v1/clusters/" + id + "/metrics?limit=60").path("windows"));
-        assertShowsText(figures, "cluster." + id + ".clusterId", id);
-        for (String name : CLUSTER_FIGURES) {
-          assertShows(figures, "cluster." + id + "." + name, w.get(name));
-        }
-      }
-
-      // the hottest nodes: highest maxTemperatureC of their newest window, then nodeId
-      List<JsonNode> nodes = new ArrayList<>();
-      api.get("/v1/nodes").path("nodes").forEach(nodes::add);
-      assertEquals(8, nodes.size());
-      nodes.sort(Comparator.comparingDouble((JsonNode n) -> -n.path("maxTemperatureC").asDouble())
-          .thenComparing(n -> n.path("nodeId").asText()));
-      for (int rank = 1; rank <= 8; rank++) {
-        JsonNode n = nodes.get(rank - 1);
-        assertShowsText(figures, "hottest." + rank + ".nodeId", n.path("nodeId").asText());
-        assertShows(figures, "hottest." + rank + ".maxTemperatureC", n.get("maxTemperatureC"));
-        assertShows(figures, "hottest." + rank + ".avgPowerW", n.get("avgPowerW"));
-        assertShows(figures, "hottest." + rank + ".utilization", n.get("utilization"));
-      }
-      assertFalse(figures.containsKey("hottest.9.nodeId"), "eight at most");
-
-      // open alerts: the count, and the newest first
-      JsonNode alerts = api.get("/v1/alerts?open=true").path("alerts");
-      assertTrue(alerts.size() > 0, "the thresholds leave alerts open");
-      alerts.forEach(a -> assertEquals("OPEN", a.path("status").asText()));
-      assertShows(figures, "alerts.open", JSON.getNodeFactory().numberNode(alerts.size()));
-      JsonNode newestAlert = alerts.get(alerts.size() - 1);
-      assertShowsText(figures, "alert.1.alertType", newestAlert.path("alertType").asText());
-      assertShowsText(figures, "alert.1.nodeId", newestAlert.path("nodeId").asText());
-      assertShows(figures, "alert.1.value", newestAlert.get("value"));
-
-      // billing per tenant for the UTC day of the newest fleet window
-      assertShowsText(figures, "billing.day", day(newest));
-      JsonNode tenants = api.get("tenants").path("tenants");
-      assertTrue(tenants.size() >= 2, "tenants billed: " + tenants);
-      Set<String> shownTenants = new TreeSet<>();
-      figures.keySet().stream().filter(k -> k.startsWith("tenant.") && k.endsWith(".tenantId"))
-          .forEach(k -> shownTenants.add(figures.get(k).value()));
-      Set<String> apiTenants = new TreeSet<>();
-      for (JsonNode t : tenants) {
-        String id = t.path("tenantId").asText();
-        apiTenants.add(id);
-        for (String name : TENANT_FIGURES) {
-          assertShows(figures, "tenant." + id + "." + name, t.get(name));
-        }
-      }
-      assertEquals(apiTenants, shownTenants, "every tenant of the day, no other");
-      assertTrue(tenants.findValues("totalCost").stream().anyMatch(c -> c.asDouble() > 0), "costs billed");
-
-      // the charts: the settled minutes among the newest 60 windows, fleet and clusters
-      Set<String> fleetMinutes = settledStarts(fleetWindows);
-      Set<String> allMinutes = new TreeSet<>(fleetMinutes);
-      for (String id : clusterIds) {
-        allMinutes.addAll(settledStarts(api.get("/v1/clusters/" + id + "/metrics?limit=60").path("windows")));
-      }
-      assertTrue(fleetMinutes.size() >= 55, "most of the 60 windows are settled: " + fleetMinutes.size());
-      for (String chart : List.of("tokensPerSecond", "costPerMillionTokens", "avgPowerW")) {
-        assertChart(dom, chart, allMinutes.size(), "fleet," + String.join(",", clusterIds));
-      }
-      assertChart(dom, "tokensPerJoule", fleetMinutes.size(), "tokens/J,output tokens/J");
-      assertChart(dom, "uptime", fleetMinutes.size(), "utilization,uptime (known nodes),coverage");
     }
+  }
+
+  private static void checkThePage(HeadlessChromium chromium, int port) throws Exception {
+    Map<String, JsonNode> api = awaitSettledAnswers(port);
+
+    // without the token the page says what it needs
+    String url = "http://127.0.0.1:" + port + "/";
+    String refused = chromium.dumpDom(url, Duration.ofSeconds(3));
+    assertEquals("error", element(refused, "data-refreshes=").get("data-state"));
+    assertTrue(refused.contains("needs a bearer token"), refused);
+
+    String dom = chromium.dumpDom(url + "#token=" + TOKEN, PAGE_TIME);
+    assertEquals(api, snapshot(port), "the API answers did not change while the page loaded");
+    assertFalse(dom.contains(TOKEN), "the token is not in the page");
+    if (System.getProperty("factory.meter.screenshots") != null) {
+      chromium.screenshot(url + "#token=" + TOKEN,
+          Path.of(System.getProperty("factory.meter.screenshots")).resolve("dashboard-e2e.png"), 1400, 2300, PAGE_TIME);
+    }
+
+    Map<String, String> body = element(dom, "data-refreshes=");
+    assertEquals("ok", body.get("data-state"), "the page's last refresh worked: " + dom);
+    assertTrue(Integer.parseInt(body.get("data-refreshes")) >= 2, "it refreshed by itself: " + body);
+    Map<String, Figure> figures = figures(dom);
+
+    // the fleet's newest settled minute
+    JsonNode fleetWindows = api.get("/v1/fleet/metrics?limit=60").path("windows");
+    assertEquals(60, fleetWindows.size(), "limit=60 of " + MINUTES + " minutes");
+    JsonNode newest = fleetWindows.get(fleetWindows.size() - 1);
+    assertEquals(newest.path("windowStart").asText(), body.get("data-newest-window"));
+    JsonNode fleet = newestSettled(fleetWindows);
+    for (String name : FLEET_FIGURES) {
+      assertShows(figures, "fleet." + name, fleet.get(name));
+    }
+    assertEquals(fleet.path("windowStart").asText(), figures.get("fleet.tokensPerSecond").attributes().get("data-window-start"));
+    assertTrue(fleet.path("tokensPerSecond").asDouble() > 0 && fleet.path("uptimeKnown").isNumber(), fleet.toString());
+
+    // each cluster's newest settled minute
+    Set<String> clusterIds = new TreeSet<>();
+    api.get("/v1/clusters").path("clusters").forEach(c -> clusterIds.add(c.path("clusterId").asText()));
+    assertEquals(2, clusterIds.size());
+    for (String id : clusterIds) {
+      JsonNode w = newestSettled(api.get("/v1/clusters/" + id + "/metrics?limit=60").path("windows"));
+      assertShowsText(figures, "cluster." + id + ".clusterId", id);
+      for (String name : CLUSTER_FIGURES) {
+        assertShows(figures, "cluster." + id + "." + name, w.get(name));
+      }
+    }
+
+    // the hottest nodes: highest maxTemperatureC of their newest window, then nodeId
+    List<JsonNode> nodes = new ArrayList<>();
+    api.get("/v1/nodes").path("nodes").forEach(nodes::add);
+    assertEquals(8, nodes.size());
+    nodes.sort(Comparator.comparingDouble((JsonNode n) -> -n.path("maxTemperatureC").asDouble())
+        .thenComparing(n -> n.path("nodeId").asText()));
+    for (int rank = 1; rank <= 8; rank++) {
+      JsonNode n = nodes.get(rank - 1);
+      assertShowsText(figures, "hottest." + rank + ".nodeId", n.path("nodeId").asText());
+      assertShows(figures, "hottest." + rank + ".maxTemperatureC", n.get("maxTemperatureC"));
+      assertShows(figures, "hottest." + rank + ".avgPowerW", n.get("avgPowerW"));
+      assertShows(figures, "hottest." + rank + ".utilization", n.get("utilization"));
+    }
+    assertFalse(figures.containsKey("hottest.9.nodeId"), "eight at most");
+
+    // open alerts: the count, and the newest first
+    JsonNode alerts = api.get("/v1/alerts?open=true").path("alerts");
+    assertTrue(alerts.size() > 0, "the thresholds leave alerts open");
+    alerts.forEach(a -> assertEquals("OPEN", a.path("status").asText()));
+    assertShows(figures, "alerts.open", JSON.getNodeFactory().numberNode(alerts.size()));
+    JsonNode newestAlert = alerts.get(alerts.size() - 1);
+    assertShowsText(figures, "alert.1.alertType", newestAlert.path("alertType").asText());
+    assertShowsText(figures, "alert.1.nodeId", newestAlert.path("nodeId").asText());
+    assertShows(figures, "alert.1.value", newestAlert.get("value"));
+
+    // billing per tenant for the UTC day of the newest fleet window
+    assertShowsText(figures, "billing.day", day(newest));
+    JsonNode tenants = api.get("tenants").path("tenants");
+    assertTrue(tenants.size() >= 2, "tenants billed: " + tenants);
+    Set<String> shownTenants = new TreeSet<>();
+    figures.keySet().stream().filter(k -> k.startsWith("tenant.") && k.endsWith(".tenantId"))
+        .forEach(k -> shownTenants.add(figures.get(k).value()));
+    Set<String> apiTenants = new TreeSet<>();
+    for (JsonNode t : tenants) {
+      String id = t.path("tenantId").asText();
+      apiTenants.add(id);
+      for (String name : TENANT_FIGURES) {
+        assertShows(figures, "tenant." + id + "." + name, t.get(name));
+      }
+    }
+    assertEquals(apiTenants, shownTenants, "every tenant of the day, no other");
+    assertTrue(tenants.findValues("totalCost").stream().anyMatch(c -> c.asDouble() > 0), "costs billed");
+
+    // the charts: the settled minutes among the newest 60 windows, fleet and clusters
+    Set<String> fleetMinutes = settledStarts(fleetWindows);
+    Set<String> allMinutes = new TreeSet<>(fleetMinutes);
+    for (String id : clusterIds) {
+      allMinutes.addAll(settledStarts(api.get("/v1/clusters/" + id + "/metrics?limit=60").path("windows")));
+    }
+    assertTrue(fleetMinutes.size() >= 55, "most of the 60 windows are settled: " + fleetMinutes.size());
+    for (String chart : List.of("tokensPerSecond", "costPerMillionTokens", "avgPowerW")) {
+      assertChart(dom, chart, allMinutes.size(), "fleet," + String.join(",", clusterIds));
+    }
+    assertChart(dom, "tokensPerJoule", fleetMinutes.size(), "tokens/J,output tokens/J");
+    assertChart(dom, "uptime", fleetMinutes.size(), "utilization,uptime (known nodes),coverage");
   }
 
   private static Set<String> settledStarts(JsonNode windows) {

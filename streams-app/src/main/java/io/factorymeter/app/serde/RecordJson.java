@@ -1,4 +1,4 @@
-package io.factorymeter.cli;
+package io.factorymeter.app.serde;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
@@ -34,7 +35,9 @@ public final class RecordJson {
       return JSON.nullNode();
     }
     if (schema.getType() == Schema.Type.UNION) {
-      return toJson(datum, schema.getTypes().get(GenericData.get().resolveUnion(schema, datum)));
+      // an optional field ([null, T]) is its T, also when T is a logical type GenericData cannot name (Instant)
+      List<Schema> present = schema.getTypes().stream().filter(t -> t.getType() != Schema.Type.NULL).toList();
+      return toJson(datum, present.size() == 1 ? present.get(0) : schema.getTypes().get(GenericData.get().resolveUnion(schema, datum)));
     }
     LogicalType logical = schema.getLogicalType();
     if (logical instanceof LogicalTypes.TimestampMillis) {
