@@ -109,7 +109,7 @@
 
   function dayAndMinute(iso) {
     const s = new Date(Date.parse(iso)).toISOString();
-    return s.slice(0, 10) + ' ' + s.slice(11, 16) + ' UTC';
+    return s.slice(0, 10) + ' ' + s.slice(11, 16);
   }
 
   function cell(content) {
@@ -174,7 +174,7 @@
     const at = { windowStart: w.windowStart };
     const f = (name, digits, extra) => figure('fleet.' + name, w[name], digits, Object.assign({}, at, extra));
     document.getElementById('fleet-window').textContent =
-        (w.isFinal ? 'settled minute ' : 'partial minute ') + dayAndMinute(w.windowStart);
+        (w.isFinal ? 'settled minute ' : 'partial minute ') + dayAndMinute(w.windowStart) + ' UTC';
     tiles.append(
       tile('tokens/s', f('tokensPerSecond', 0), ['output ', f('outputTokensPerSecond', 0), ' tokens/s']),
       tile('tokens per joule', f('tokensPerJoule', 2, { unit: 'tokens/J' })),
@@ -395,7 +395,7 @@
       }
 
       document.getElementById('newest').textContent = newest
-          ? 'newest fleet minute ' + dayAndMinute(newest.windowStart) + (newest.isFinal ? '' : ' (partial)')
+          ? 'newest fleet minute ' + dayAndMinute(newest.windowStart) + ' UTC' + (newest.isFinal ? '' : ' (partial)')
           : 'no fleet window yet';
       body.dataset.newestWindow = newest ? newest.windowStart : '';
       showFleet(newestSettled(fleetWindows));
