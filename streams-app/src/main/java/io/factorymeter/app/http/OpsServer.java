@@ -147,7 +147,7 @@ public final class OpsServer implements AutoCloseable {
         send(exchange, 401, "application/json", error("this API needs the bearer token: Authorization: Bearer TOKEN"));
       } else if (now == null || now.api() == null) {
         send(exchange, now == null ? 503 : 404, "application/json",
-            error(now == null ? "the pipeline has not started yet" : "no query API here: " + path));
+            error(now == null ? "the pipeline has not started yet" : "no such path: " + path));
       } else {
         QueryApi.Answer answer = now.api().get(exchange.getRequestURI().getRawPath(), exchange.getRequestURI().getRawQuery());
         send(exchange, answer.status(), "application/json", answer.json());

@@ -4,16 +4,11 @@ import io.factorymeter.contract.OutputKey;
 import io.factorymeter.schema.Alert;
 import io.factorymeter.schema.AlertStatus;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 
@@ -23,8 +18,9 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * the same key resolved):
  * <ol>
  *   <li>the alert goes into the store under its key, replacing its OPEN state when resolved;</li>
- *   <li>every {@link WindowView#PURGE_EVERY} of stream time, resolved alerts whose end is more
- *       than the retention before stream time leave the store. Open alerts stay, however old.</li>
+ *   <li>each time the newest alert time this view has seen (start or end) moved on by
+ *       {@link WindowView#PURGE_EVERY}, resolved alerts whose end is more than the retention before
+ *       it leave the store. Open alerts stay, however old. Event time only, as in {@link WindowView}.</li>
  * </ol>
  */
 public final class AlertView implements FixedKeyProcessorSupplier<String, Alert, Alert> {
@@ -48,12 +44,12 @@ public final class AlertView implements FixedKeyProcessorSupplier<String, Alert,
     return new FixedKeyProcessor<>() {
       private FixedKeyProcessorContext<String, Alert> context;
       private KeyValueStore<String, Alert> alerts;
+      private final ViewTime time = new ViewTime(WindowView.PURGE_EVERY);
 
       @Override
       public void init(FixedKeyProcessorContext<String, Alert> context) {
         this.context = context;
         this.alerts = context.getStateStore(store);
-        context.schedule(WindowView.PURGE_EVERY, PunctuationType.STREAM_TIME, this::purge);
       }
 
       @Override
@@ -61,23 +57,14 @@ public final class AlertView implements FixedKeyProcessorSupplier<String, Alert,
         Alert alert = record.value();
         if (alert != null) {
           alerts.put(OutputKey.alert(alert.getNodeId(), alert.getAlertType(), alert.getStartTime()), alert);
-        }
-        context.forward(record);
-      }
-
-      private void purge(long streamTime) {
-        long oldest = streamTime - retention.toMillis();
-        List<String> gone = new ArrayList<>();
-        try (KeyValueIterator<String, Alert> it = alerts.all()) {
-          while (it.hasNext()) {
-            KeyValue<String, Alert> kv = it.next();
-            Alert a = kv.value;
-            if (a.getStatus() == AlertStatus.RESOLVED && a.getEndTime() != null && a.getEndTime().toEpochMilli() < oldest) {
-              gone.add(kv.key);
-            }
+          long at = alert.getEndTime() == null ? alert.getStartTime().toEpochMilli() : alert.getEndTime().toEpochMilli();
+          if (time.advanceTo(at)) {
+            long oldest = time.newest() - retention.toMillis();
+            QueryStores.deleteWhere(alerts,
+                a -> a.getStatus() == AlertStatus.RESOLVED && a.getEndTime() != null && a.getEndTime().toEpochMilli() < oldest);
           }
         }
-        gone.forEach(alerts::delete);
+        context.forward(record);
       }
     };
   }

@@ -2,8 +2,12 @@ package io.factorymeter.app.query;
 
 import io.factorymeter.app.serde.InternalAvroSerde;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -50,6 +54,19 @@ public final class QueryStores {
       Duration retention, Duration size) {
     return Stores.windowStoreBuilder(Stores.persistentWindowStore(name, retention, size, false), Serdes.String(),
         new InternalAvroSerde<>(type)).withCachingEnabled();
+  }
+
+  /** Deletes the entries of {@code store} whose value is {@code gone} (keys collected first, then deleted). */
+  static <V> void deleteWhere(KeyValueStore<String, V> store, Predicate<V> gone) {
+    List<String> keys = new ArrayList<>();
+    try (KeyValueIterator<String, V> it = store.all()) {
+      it.forEachRemaining(kv -> {
+        if (gone.test(kv.value)) {
+          keys.add(kv.key);
+        }
+      });
+    }
+    keys.forEach(store::delete);
   }
 
   /** A key-value store of records of {@code type}. */

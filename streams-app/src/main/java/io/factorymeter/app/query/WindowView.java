@@ -1,19 +1,14 @@
 package io.factorymeter.app.query;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.WindowStore;
@@ -25,17 +20,20 @@ import org.apache.kafka.streams.state.WindowStore;
  *   <li>the record goes into the window store under its id at its window start (a newer
  *       revision of the same window replaces the older: latest revision);</li>
  *   <li>if it is the id's newest window so far, it goes into the latest store too;</li>
- *   <li>every {@link #PURGE_EVERY} of stream time, ids whose newest window started more than the
- *       retention before stream time leave the latest store (the window store drops its old
- *       segments by itself), so a departed node leaves {@code /v1/nodes}.</li>
+ *   <li>each time the newest window start this view has seen ("view time") moved on by
+ *       {@link #PURGE_EVERY}, ids whose newest window started more than the retention before it
+ *       leave the latest store (the window store drops its old segments by itself, by the same
+ *       window starts), so a departed node leaves {@code /v1/nodes}.</li>
  * </ol>
- * Event time only: what is kept depends on record timestamps, never on the wall clock.
+ * Event time only: view time comes from the records' window starts, not from Kafka's stream time
+ * (the telemetry records' timestamps, stamped when they were produced: a replay of last month
+ * would look a month old) nor from the wall clock.
  *
  * @param <V> the record type (NodeMetrics, ClusterMetrics, FleetMetrics, BillingLine)
  */
 public final class WindowView<V extends SpecificRecord> implements FixedKeyProcessorSupplier<String, V, V> {
 
-  /** How often, in stream time, the latest store is purged. */
+  /** How often, in view time, the latest store is purged. */
   static final Duration PURGE_EVERY = Duration.ofMinutes(10);
 
   private final String windowStore;
@@ -78,6 +76,7 @@ public final class WindowView<V extends SpecificRecord> implements FixedKeyProce
       private FixedKeyProcessorContext<String, V> context;
       private WindowStore<String, V> windows;
       private KeyValueStore<String, V> latest;
+      private final ViewTime time = new ViewTime(PURGE_EVERY);
 
       @Override
       public void init(FixedKeyProcessorContext<String, V> context) {
@@ -85,7 +84,6 @@ public final class WindowView<V extends SpecificRecord> implements FixedKeyProce
         this.windows = context.getStateStore(windowStore);
         if (latestStore != null) {
           this.latest = context.getStateStore(latestStore);
-          context.schedule(PURGE_EVERY, PunctuationType.STREAM_TIME, this::purge);
         }
       }
 
@@ -101,23 +99,13 @@ public final class WindowView<V extends SpecificRecord> implements FixedKeyProce
             if (newest == null || start.applyAsLong(newest) <= windowStart) {
               latest.put(key, value);
             }
-          }
-        }
-        context.forward(record);
-      }
-
-      private void purge(long streamTime) {
-        long oldest = streamTime - retention.toMillis();
-        List<String> gone = new ArrayList<>();
-        try (KeyValueIterator<String, V> it = latest.all()) {
-          while (it.hasNext()) {
-            KeyValue<String, V> kv = it.next();
-            if (start.applyAsLong(kv.value) < oldest) {
-              gone.add(kv.key);
+            if (time.advanceTo(windowStart)) {
+              long oldest = time.newest() - retention.toMillis();
+              QueryStores.deleteWhere(latest, v -> start.applyAsLong(v) < oldest);
             }
           }
         }
-        gone.forEach(latest::delete);
+        context.forward(record);
       }
     };
   }

@@ -55,9 +55,16 @@ class QueryApiTopologyTest {
 
   @BeforeEach
   void start() {
+    start(MeteringConfig.defaults());
+  }
+
+  void start(MeteringConfig config) {
+    if (driver != null) {
+      driver.close();
+    }
     serdes = new AppSerdes(Map.of("schema.registry.url", TestDrivers.registryUrl()));
     samples = serdes.values(NodeSample.class);
-    driver = TestDrivers.driver(FactoryTopology.build(MeteringConfig.defaults(), serdes));
+    driver = TestDrivers.driver(FactoryTopology.build(config, serdes));
     telemetry = driver.createInputTopic("factory.telemetry", new StringSerializer(), new ByteArraySerializer());
     billing = driver.createOutputTopic("factory.billing.hourly", new StringDeserializer(), serdes.values(BillingLine.class).deserializer());
     Instant from = Instant.parse("2026-11-01T00:00:00Z");
@@ -255,6 +262,20 @@ class QueryApiTopologyTest {
     assertEquals(0, get("/v1/nodes/n1/metrics?from=2026-11-27T00:00:00Z", 200).get("windows").size(), "a known node, nothing in range");
     assertEquals("2026-11-26T11:00:00Z", get("/v1/nodes/n1/metrics?from=2026-11-26T12:00:00%2B01:00", 200).get("from").asText(),
         "an offset is read as what it is");
+  }
+
+  @Test
+  void aNodeThatStoppedReportingLeavesTheListAfterTheRetention() throws Exception {
+    start(MeteringConfig.from(Map.of(MeteringConfig.QUERY_RETENTION, "10m")));
+    send(sample("n1", "c1", "10:00:00", b -> { }));
+    send(sample("n2", "c1", "10:00:05", b -> { }));
+    assertEquals(List.of("n1", "n2"), ids(get("/v1/nodes", 200).get("nodes"), "nodeId"));
+    for (String t : List.of("10:05:00", "10:12:00", "10:21:00", "10:30:00")) {
+      send(sample("n1", "c1", t, b -> { }));
+    }
+    // purged every 10 min of stream time: n2's newest window (10:00) is more than 10 min behind 10:30
+    assertEquals(List.of("n1"), ids(get("/v1/nodes", 200).get("nodes"), "nodeId"));
+    assertEquals("2026-11-26T10:30:00Z", get("/v1/nodes", 200).get("nodes").get(0).get("windowStart").asText());
   }
 
   private static List<String> starts(JsonNode windows) {
