@@ -696,8 +696,10 @@ class DockerDeploymentFilesTest {
       samplesSent = samples.size() + DUPLICATES;
 
       Path state = Files.createTempDirectory(Path.of("target"), "docker-deployment-state");
-      app = MeteringApplication.start(props, config, new MeteringApplication.Options("factory-meter", state, 1));
-      endpoints = PipelineEndpoints.start(app.streams(), props, config.topics().name(FactoryTopic.FLEET_METRICS), "127.0.0.1", 0);
+      endpoints = PipelineEndpoints.bind("127.0.0.1", 0, java.util.Optional.empty());
+      String self = endpoints.applicationServer(java.util.Optional.empty());
+      app = MeteringApplication.start(props, config, new MeteringApplication.Options("factory-meter", state, 1, self));
+      endpoints.serve(app.streams(), props, config.topics().name(FactoryTopic.FLEET_METRICS), self);
       assertTrue(app.awaitRunning(Duration.ofSeconds(60)), "the pipeline runs");
       // until the counters have counted every record, a settled fleet minute is read, and the input lag is measured
       long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
