@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.config.ConfigException;
@@ -168,48 +169,93 @@ public record MeteringConfig(
   }
 
   public MeteringConfig withWindow(Duration window, Duration grace) {
-    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
-        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts, queryRetention);
+    return with(c -> {
+      c.window = window;
+      c.grace = grace;
+    });
   }
 
   public MeteringConfig withPromptWeight(double promptWeight) {
-    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
-        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts, queryRetention);
+    return with(c -> c.promptWeight = promptWeight);
   }
 
   public MeteringConfig withInputPartitions(int inputPartitions) {
-    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
-        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts, queryRetention);
+    return with(c -> c.inputPartitions = inputPartitions);
   }
 
   /** The same settings with dead letters of at most {@code deadLetterMaxBytes}. */
   public MeteringConfig withDeadLetterMaxBytes(int deadLetterMaxBytes) {
-    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
-        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts, queryRetention);
+    return with(c -> c.deadLetterMaxBytes = deadLetterMaxBytes);
   }
 
   public MeteringConfig withPriceVersions(int priceVersions) {
-    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
-        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts, queryRetention);
+    return with(c -> c.priceVersions = priceVersions);
   }
 
   /** The same settings with another trailing horizon for nodesKnown (SPEC §4). */
   public MeteringConfig withNodesKnownHorizon(Duration nodesKnownHorizon) {
-    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
-        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts, queryRetention);
+    return with(c -> c.nodesKnownHorizon = nodesKnownHorizon);
   }
 
   /** The same settings with other alert thresholds. */
   public MeteringConfig withAlerts(AlertConfig alerts) {
-    return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
-        billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
-        flushInterval, valueCacheEntries, nodesKnownHorizon, alerts, queryRetention);
+    return with(c -> c.alerts = alerts);
+  }
+
+  /** This configuration with the components {@code change} sets: the one place a copy is made. */
+  private MeteringConfig with(Consumer<Components> change) {
+    Components c = new Components(this);
+    change.accept(c);
+    return c.build();
+  }
+
+  /** The components of a configuration being copied, to change some of them. */
+  private static final class Components {
+    private TopicNames topics;
+    private Duration window;
+    private Duration grace;
+    private Duration restatementHorizon;
+    private Duration dedupHorizon;
+    private int priceVersions;
+    private String currency;
+    private Duration billingGrace;
+    private double promptWeight;
+    private int inputPartitions;
+    private Duration deadLetterRetention;
+    private Duration maxFutureSkew;
+    private int deadLetterMaxBytes;
+    private Duration flushInterval;
+    private int valueCacheEntries;
+    private Duration nodesKnownHorizon;
+    private AlertConfig alerts;
+    private Duration queryRetention;
+
+    Components(MeteringConfig from) {
+      topics = from.topics;
+      window = from.window;
+      grace = from.grace;
+      restatementHorizon = from.restatementHorizon;
+      dedupHorizon = from.dedupHorizon;
+      priceVersions = from.priceVersions;
+      currency = from.currency;
+      billingGrace = from.billingGrace;
+      promptWeight = from.promptWeight;
+      inputPartitions = from.inputPartitions;
+      deadLetterRetention = from.deadLetterRetention;
+      maxFutureSkew = from.maxFutureSkew;
+      deadLetterMaxBytes = from.deadLetterMaxBytes;
+      flushInterval = from.flushInterval;
+      valueCacheEntries = from.valueCacheEntries;
+      nodesKnownHorizon = from.nodesKnownHorizon;
+      alerts = from.alerts;
+      queryRetention = from.queryRetention;
+    }
+
+    MeteringConfig build() {
+      return new MeteringConfig(topics, window, grace, restatementHorizon, dedupHorizon, priceVersions, currency,
+          billingGrace, promptWeight, inputPartitions, deadLetterRetention, maxFutureSkew, deadLetterMaxBytes,
+          flushInterval, valueCacheEntries, nodesKnownHorizon, alerts, queryRetention);
+    }
   }
 
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
