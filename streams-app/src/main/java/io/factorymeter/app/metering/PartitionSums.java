@@ -161,8 +161,7 @@ final class PartitionSums {
    * the batch, and those sent here reach it one after the other.
    */
   void advanced(long previous, long streamTime) {
-    // a window [start, start + window) is settled once start + window + grace <= stream time
-    long settleUpTo = Math.floorDiv(streamTime - graceMs - windowMs, windowMs) * windowMs;
+    long settleUpTo = WindowClose.lastClosedStart(streamTime, graceMs, windowMs);
     if (settleUpTo > settledUpTo) {
       String last = SortableTime.of(settleUpTo);
       for (KeyValue<String, WindowFigures> kv : nodes.entries(key -> SortableTime.keyAtOrBefore(key, last))) {

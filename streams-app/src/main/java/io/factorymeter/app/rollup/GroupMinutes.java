@@ -2,6 +2,7 @@ package io.factorymeter.app.rollup;
 
 import io.factorymeter.app.state.SortableTime;
 import io.factorymeter.app.config.MeteringConfig;
+import io.factorymeter.app.metering.WindowClose;
 import io.factorymeter.app.metering.MeteringCounters;
 import io.factorymeter.app.metering.MeteringCounters.Counter;
 import io.factorymeter.app.metering.WindowFigures;
@@ -167,7 +168,7 @@ public final class GroupMinutes implements Processor<String, RollupEvent, String
    */
   private long passedUpTo(long lagMs) {
     long watermark = progress.watermark();
-    return watermark == Long.MIN_VALUE ? Long.MIN_VALUE : Math.floorDiv(watermark - lagMs - windowMs, windowMs) * windowMs;
+    return watermark == Long.MIN_VALUE ? Long.MIN_VALUE : WindowClose.lastClosedStart(watermark, lagMs, windowMs);
   }
 
   /** The windows starting after {@code after} and at or before {@code upTo}, in key order (a copy). */
