@@ -366,7 +366,8 @@ class DashboardEndToEndTest {
       allMinutes.addAll(settledStarts(api.get("/v1/clusters/" + id + "/metrics?limit=60").path("windows")));
     }
     assertTrue(fleetMinutes.size() >= 55, "most of the 60 windows are settled: " + fleetMinutes.size());
-    for (String chart : List.of("tokensPerSecond", "costPerMillionTokens", "avgPowerW")) {
+    for (String chart : List.of("tokensPerSecond", "costPerMillionTokens", "avgPowerW", "clusterTokensPerJoule",
+        "clusterUtilization", "clusterUptime")) {
       assertChart(dom, chart, allMinutes.size(), "fleet," + String.join(",", clusterIds));
     }
     assertChart(dom, "tokensPerJoule", fleetMinutes.size(), "tokens/J,output tokens/J");

@@ -258,6 +258,9 @@
     draw('avgPowerW', groupLabels, perGroup(w => w.avgPowerW / 1000), 1);
     draw('uptime', ['utilization', 'uptime (known nodes)', 'coverage'], align([
       [fleet, w => pct(w.utilization)], [fleet, w => pct(w.uptimeKnown)], [fleet, w => pct(w.coverage)]]), 0);
+    draw('clusterTokensPerJoule', groupLabels, perGroup(w => w.tokensPerJoule), 2);
+    draw('clusterUtilization', groupLabels, perGroup(w => pct(w.utilization)), 0);
+    draw('clusterUptime', groupLabels, perGroup(w => pct(w.uptimeKnown)), 0);
   }
 
   window.addEventListener('resize', () => {
