@@ -30,7 +30,7 @@ public final class BillingTopology {
         .process(BillingPeriods.supplier(config), Named.as("billing-periods"))
         .processValues(new WindowView<>(QueryStores.BILLING_LINES, null, BillingLine.class,
             l -> l.getTenantId() + OutputKey.SEPARATOR + l.getModelId(), l -> l.getPeriodStart().toEpochMilli(),
-            config.queryRetention(), MeteringConfig.BILLING_PERIOD), Named.as("billing-lines-view"))
+            config.queryRetention(), MeteringConfig.BILLING_PERIOD, l -> true), Named.as("billing-lines-view"))
         .to(config.topics().name(FactoryTopic.BILLING_HOURLY),
             Produced.with(Serdes.String(), serdes.values(BillingLine.class)).withName("billing-lines"));
   }

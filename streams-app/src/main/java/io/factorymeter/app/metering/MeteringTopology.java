@@ -105,8 +105,8 @@ public final class MeteringTopology {
           return new MetricFigures(n.figures(), Instant.ofEpochMilli(n.windowStart()), windowMs).toNodeMetrics(n.nodeId(), currency, n.settled());
         }, Named.as("node-metrics"))
         .processValues(new WindowView<>(QueryStores.NODE_WINDOWS, QueryStores.NODE_LATEST, NodeMetrics.class,
-            NodeMetrics::getNodeId, m -> m.getWindowStart().toEpochMilli(), config.queryRetention(), config.window()),
-            Named.as("node-metrics-view"))
+            NodeMetrics::getNodeId, m -> m.getWindowStart().toEpochMilli(), config.queryRetention(), config.window(),
+            NodeMetrics::getIsFinal), Named.as("node-metrics-view"))
         .to(config.topics().name(FactoryTopic.NODE_METRICS),
             Produced.with(Serdes.String(), serdes.values(NodeMetrics.class)).withName("node-metrics-out"));
     outcomes.get("intake-alert")
@@ -131,7 +131,8 @@ public final class MeteringTopology {
             new MetricFigures(g.figures(), Instant.ofEpochMilli(g.windowStart()), windowMs).toClusterMetrics(g.groupId(), currency, g.isFinal())),
             Named.as("cluster-metrics"))
         .processValues(new WindowView<>(QueryStores.CLUSTER_WINDOWS, QueryStores.CLUSTER_LATEST, ClusterMetrics.class,
-            ClusterMetrics::getClusterId, m -> m.getWindowStart().toEpochMilli(), config.queryRetention(), config.window()),
+            ClusterMetrics::getClusterId, m -> m.getWindowStart().toEpochMilli(), config.queryRetention(), config.window(),
+            m -> true),
             Named.as("cluster-metrics-view"))
         .to(config.topics().name(FactoryTopic.CLUSTER_METRICS),
             Produced.with(Serdes.String(), serdes.values(ClusterMetrics.class)).withName("cluster-metrics-out"));
@@ -144,7 +145,8 @@ public final class MeteringTopology {
             new MetricFigures(g.figures(), Instant.ofEpochMilli(g.windowStart()), windowMs).toFleetMetrics(g.groupId(), currency, g.isFinal())),
             Named.as("fleet-metrics"))
         .processValues(new WindowView<>(QueryStores.FLEET_WINDOWS, null, FleetMetrics.class,
-            FleetMetrics::getFleetId, m -> m.getWindowStart().toEpochMilli(), config.queryRetention(), config.window()),
+            FleetMetrics::getFleetId, m -> m.getWindowStart().toEpochMilli(), config.queryRetention(), config.window(),
+            m -> true),
             Named.as("fleet-metrics-view"))
         .to(config.topics().name(FactoryTopic.FLEET_METRICS),
             Produced.with(Serdes.String(), serdes.values(FleetMetrics.class)).withName("fleet-metrics-out"));

@@ -3,6 +3,7 @@ package io.factorymeter.app.query;
 import java.time.Duration;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
@@ -15,7 +16,9 @@ import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * Keeps the metric windows or billing lines that pass on their way to an output topic for the
- * query API, and passes them on unchanged:
+ * query API (those it is told to keep: node windows once final, since a node's partial minute is
+ * sent on at every flush and keeping each would cost more than the rest of the intake), and
+ * passes them all on unchanged:
  * <ol>
  *   <li>the record goes into the window store under its id at its window start (a newer
  *       revision of the same window replaces the older: latest revision);</li>
@@ -43,6 +46,7 @@ public final class WindowView<V extends SpecificRecord> implements FixedKeyProce
   private final ToLongFunction<V> start;
   private final Duration retention;
   private final Duration size;
+  private final Predicate<V> kept;
 
   /**
    * @param windowStore name of the window store
@@ -51,9 +55,10 @@ public final class WindowView<V extends SpecificRecord> implements FixedKeyProce
    * @param start the record's window or period start, epoch ms
    * @param retention how long windows are kept, event time
    * @param size length of a window (or billing period)
+   * @param kept which records the view keeps (all pass on to the topic)
    */
   public WindowView(String windowStore, String latestStore, Class<V> type, Function<V, String> id, ToLongFunction<V> start,
-      Duration retention, Duration size) {
+      Duration retention, Duration size, Predicate<V> kept) {
     this.windowStore = windowStore;
     this.latestStore = latestStore;
     this.type = type;
@@ -61,6 +66,7 @@ public final class WindowView<V extends SpecificRecord> implements FixedKeyProce
     this.start = start;
     this.retention = retention.compareTo(size) < 0 ? size : retention;
     this.size = size;
+    this.kept = kept;
   }
 
   @Override
@@ -90,7 +96,7 @@ public final class WindowView<V extends SpecificRecord> implements FixedKeyProce
       @Override
       public void process(FixedKeyRecord<String, V> record) {
         V value = record.value();
-        if (value != null) {
+        if (value != null && kept.test(value)) {
           String key = id.apply(value);
           long windowStart = start.applyAsLong(value);
           windows.put(key, value, windowStart);

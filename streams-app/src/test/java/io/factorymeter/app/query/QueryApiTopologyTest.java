@@ -161,14 +161,18 @@ class QueryApiTopologyTest {
     assertTrue(w.get("isFinal").asBoolean(), "minute 10:00 is settled: stream time 10:03:30 >= 10:01 + 2 min");
 
     JsonNode all = get("/v1/nodes/n1/metrics", 200);
-    assertEquals(List.of("2026-11-26T10:00:00Z", "2026-11-26T10:03:00Z"), starts(all.get("windows")));
+    assertEquals(List.of("2026-11-26T10:00:00Z"), starts(all.get("windows")),
+        "node windows are kept once final: minute 10:03 is still open (stream time 10:03:30 < 10:04 + 2 min)");
     assertTrue(all.get("from").isNull() && all.get("to").isNull());
+    send(sample("n1", "c1", "10:06:10", b -> b.setUsage(List.of(new UsageEntry("t1", "m1", 100L, 900L)))));
+    assertEquals(List.of("2026-11-26T10:00:00Z", "2026-11-26T10:03:00Z"), starts(get("/v1/nodes/n1/metrics", 200).get("windows")),
+        "10:06:10 >= 10:04 + 2 min settles minute 10:03");
     assertEquals(List.of("2026-11-26T10:03:00Z"), starts(get("/v1/nodes/n1/metrics?limit=1", 200).get("windows")));
 
     JsonNode nodes = get("/v1/nodes", 200).get("nodes");
     assertEquals(2, nodes.size());
     assertEquals("n1", nodes.get(0).get("nodeId").asText());
-    assertEquals("2026-11-26T10:03:00Z", nodes.get(0).get("windowStart").asText(), "n1's newest window");
+    assertEquals("2026-11-26T10:03:00Z", nodes.get(0).get("windowStart").asText(), "n1's newest final window");
     assertEquals("n2", nodes.get(1).get("nodeId").asText());
     assertEquals(20_000.0, nodes.get(1).get("energyJ").asDouble(), EPS);
 
@@ -269,11 +273,13 @@ class QueryApiTopologyTest {
     start(MeteringConfig.from(Map.of(MeteringConfig.QUERY_RETENTION, "10m")));
     send(sample("n1", "c1", "10:00:00", b -> { }));
     send(sample("n2", "c1", "10:00:05", b -> { }));
+    send(sample("n1", "c1", "10:03:00", b -> { }));   // settles minute 10:00 of both
     assertEquals(List.of("n1", "n2"), ids(get("/v1/nodes", 200).get("nodes"), "nodeId"));
-    for (String t : List.of("10:05:00", "10:12:00", "10:21:00", "10:30:00")) {
+    for (String t : List.of("10:12:00", "10:21:00", "10:30:00", "10:33:00")) {
       send(sample("n1", "c1", t, b -> { }));
     }
-    // purged every 10 min of stream time: n2's newest window (10:00) is more than 10 min behind 10:30
+    // purged each 10 min of view time (newest final window start): at 10:30 (settled by 10:33),
+    // n2's newest window (10:00) is more than 10 min behind
     assertEquals(List.of("n1"), ids(get("/v1/nodes", 200).get("nodes"), "nodeId"));
     assertEquals("2026-11-26T10:30:00Z", get("/v1/nodes", 200).get("nodes").get(0).get("windowStart").asText());
   }
