@@ -132,7 +132,7 @@ public final class MeteringTopology {
             Named.as("cluster-metrics"))
         .processValues(new WindowView<>(QueryStores.CLUSTER_WINDOWS, QueryStores.CLUSTER_LATEST, ClusterMetrics.class,
             ClusterMetrics::getClusterId, m -> m.getWindowStart().toEpochMilli(), config.queryRetention(), config.window(),
-            m -> true),
+            ClusterMetrics::getIsFinal),
             Named.as("cluster-metrics-view"))
         .to(config.topics().name(FactoryTopic.CLUSTER_METRICS),
             Produced.with(Serdes.String(), serdes.values(ClusterMetrics.class)).withName("cluster-metrics-out"));
@@ -146,7 +146,7 @@ public final class MeteringTopology {
             Named.as("fleet-metrics"))
         .processValues(new WindowView<>(QueryStores.FLEET_WINDOWS, null, FleetMetrics.class,
             FleetMetrics::getFleetId, m -> m.getWindowStart().toEpochMilli(), config.queryRetention(), config.window(),
-            m -> true),
+            FleetMetrics::getIsFinal),
             Named.as("fleet-metrics-view"))
         .to(config.topics().name(FactoryTopic.FLEET_METRICS),
             Produced.with(Serdes.String(), serdes.values(FleetMetrics.class)).withName("fleet-metrics-out"));

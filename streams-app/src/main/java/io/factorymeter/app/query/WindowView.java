@@ -16,9 +16,9 @@ import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * Keeps the metric windows or billing lines that pass on their way to an output topic for the
- * query API (those it is told to keep: node windows once final, since a node's partial minute is
- * sent on at every flush and keeping each would cost more than the rest of the intake), and
- * passes them all on unchanged:
+ * query API (those it is told to keep: metric windows once final, since partial minutes are sent
+ * on at every flush and keeping each cost throughput and latency in the bench), and passes them
+ * all on unchanged:
  * <ol>
  *   <li>the record goes into the window store under its id at its window start (a newer
  *       revision of the same window replaces the older: latest revision);</li>
