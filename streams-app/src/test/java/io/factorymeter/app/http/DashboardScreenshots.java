@@ -33,7 +33,7 @@ class DashboardScreenshots {
     String dom = chromium.dumpDom(url, PAGE_TIME);
     assertTrue(dom.contains("data-state=\"ok\""), "the dashboard at " + url + " shows figures: " + dom);
     assertEquals(-1, dom.indexOf("data-chart=\"tokensPerSecond\" data-points=\"0\""), "the charts have points");
-    chromium.screenshot(url, Path.of(dir, "dashboard.png"), 1400, 2300, PAGE_TIME);
+    chromium.screenshot(url, Path.of(dir, "dashboard.png"), 1400, 2850, PAGE_TIME);
     chromium.screenshot(url, Path.of(dir, "dashboard-top.png"), 1400, 960, PAGE_TIME);
   }
 }
