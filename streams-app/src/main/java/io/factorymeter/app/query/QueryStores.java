@@ -25,7 +25,8 @@ import org.apache.kafka.streams.state.WindowStore;
  *       tenant|model|period).</li>
  * </ul>
  * Window stores are keyed by the record's id with the window (or period) start as their time and
- * keep {@code factory.meter.query.retention} of event time; values are plain Avro binary.
+ * keep {@code factory.meter.query.retention} of event time; values are plain Avro binary. Only
+ * the node windows live in RocksDB; the others are small and live on the heap ({@link #windows}).
  */
 public final class QueryStores {
 
@@ -49,11 +50,19 @@ public final class QueryStores {
   private QueryStores() {
   }
 
-  /** A window store of records of {@code type} kept {@code retention} (event time) with windows of {@code size}. */
+  /**
+   * A window store of records of {@code type} kept {@code retention} (event time) with windows of
+   * {@code size}: in RocksDB for the node windows (one per node and minute: large), on the heap for
+   * the others (a few per cluster, the fleet or a tenant and period). Both are restored from their
+   * changelogs. On the heap, Kafka Streams' flush at each checkpoint costs nothing; every RocksDB
+   * store adds a memtable flush there, which showed in the bench's p99 latency.
+   */
   static <V extends SpecificRecord> StoreBuilder<WindowStore<String, V>> windows(String name, Class<V> type,
       Duration retention, Duration size) {
-    return Stores.windowStoreBuilder(Stores.persistentWindowStore(name, retention, size, false), Serdes.String(),
-        new InternalAvroSerde<>(type)).withCachingEnabled();
+    var supplier = name.equals(NODE_WINDOWS)
+        ? Stores.persistentWindowStore(name, retention, size, false)
+        : Stores.inMemoryWindowStore(name, retention, size, false);
+    return Stores.windowStoreBuilder(supplier, Serdes.String(), new InternalAvroSerde<>(type)).withCachingEnabled();
   }
 
   /** Deletes the entries of {@code store} whose value is {@code gone} (keys collected first, then deleted). */
@@ -69,9 +78,9 @@ public final class QueryStores {
     keys.forEach(store::delete);
   }
 
-  /** A key-value store of records of {@code type}. */
+  /** A key-value store of records of {@code type}, on the heap (one per node, cluster or open alert), restored from its changelog. */
   static <V extends SpecificRecord> StoreBuilder<KeyValueStore<String, V>> latest(String name, Class<V> type) {
-    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), new InternalAvroSerde<>(type))
+    return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), new InternalAvroSerde<>(type))
         .withCachingEnabled();
   }
 }
