@@ -180,7 +180,7 @@ public final class OpsServer implements AutoCloseable {
   }
 
   private static String error(String message) {
-    return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("error", message).toString();
+    return QueryApi.errorJson(message);
   }
 
   private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {

@@ -121,7 +121,8 @@ public final class QueryApi {
   }
 
   private ObjectNode windows(String idField, String id, View view, Map<String, String> params, String what) {
-    ViewQuery q = new ViewQuery(view, id, from(params), to(params), false);
+    Range range = Range.of(params);
+    ViewQuery q = new ViewQuery(view, id, range.from(), range.to(), false);
     List<ObjectNode> records = router.fromOwner(q);
     if (records.isEmpty() && (q.isAllTime() || router.fromOwner(q.allTime()).isEmpty())) {
       throw new NotFound("unknown " + what + ": " + id + " (no window of it is retained)");
@@ -133,26 +134,28 @@ public final class QueryApi {
     }
     ObjectNode body = JSON.createObjectNode();
     body.put(idField, id);
-    range(body, params);
+    range.write(body);
     body.putArray("windows").addAll(records);
     return body;
   }
 
   private ObjectNode tenants(Map<String, String> params) {
-    List<ObjectNode> lines = router.fromAll(new ViewQuery(View.BILLING_LINES, null, from(params), to(params), false));
+    Range range = Range.of(params);
+    List<ObjectNode> lines = router.fromAll(new ViewQuery(View.BILLING_LINES, null, range.from(), range.to(), false));
     Map<String, List<ObjectNode>> byTenant = new TreeMap<>();
     for (ObjectNode line : lines) {
       byTenant.computeIfAbsent(line.path("tenantId").asText(), t -> new ArrayList<>()).add(line);
     }
     ObjectNode body = JSON.createObjectNode();
-    range(body, params);
+    range.write(body);
     ArrayNode tenants = body.putArray("tenants");
     byTenant.forEach((tenant, its) -> tenants.add(totals(tenant, sortedLines(its))));
     return body;
   }
 
   private ObjectNode usage(String tenantId, Map<String, String> params) {
-    ViewQuery q = new ViewQuery(View.BILLING_LINES, tenantId, from(params), to(params), false);
+    Range range = Range.of(params);
+    ViewQuery q = new ViewQuery(View.BILLING_LINES, tenantId, range.from(), range.to(), false);
     List<ObjectNode> lines = router.fromAll(q);
     if (lines.isEmpty() && (q.isAllTime() || router.fromAll(q.allTime()).isEmpty())) {
       throw new NotFound("unknown tenant: " + tenantId + " (no billing line of it is retained)");
@@ -160,7 +163,7 @@ public final class QueryApi {
     lines = sortedLines(lines);
     ObjectNode body = JSON.createObjectNode();
     body.put("tenantId", tenantId);
-    range(body, params);
+    range.write(body);
     body.putArray("lines").addAll(lines);
     body.set("totals", totals(tenantId, lines));
     return body;
@@ -172,9 +175,10 @@ public final class QueryApi {
       throw new IllegalArgumentException("open must be true or false, got '" + open + "'");
     }
     boolean openOnly = open.equals("true");
+    Range range = Range.of(params);
     List<ObjectNode> alerts = new ArrayList<>();
     for (View view : List.of(View.NODE_ALERTS, View.CLUSTER_ALERTS)) {
-      alerts.addAll(router.fromAll(new ViewQuery(view, null, from(params), to(params), openOnly)));
+      alerts.addAll(router.fromAll(new ViewQuery(view, null, range.from(), range.to(), openOnly)));
     }
     alerts.sort(Comparator.<ObjectNode, Instant>comparing(a -> instant(a, "startTime"))
         .thenComparing(a -> a.path("nodeId").asText()).thenComparing(a -> a.path("alertType").asText()));
@@ -223,32 +227,27 @@ public final class QueryApi {
     return t;
   }
 
-  private static void range(ObjectNode body, Map<String, String> params) {
-    long from = from(params);
-    long to = to(params);
-    if (params.containsKey("from")) {
-      body.put("from", OutputKey.iso(Instant.ofEpochMilli(from)));
-    } else {
-      body.putNull("from");
-    }
-    if (params.containsKey("to")) {
-      body.put("to", OutputKey.iso(Instant.ofEpochMilli(to)));
-    } else {
-      body.putNull("to");
-    }
-  }
+  /**
+   * The request's {@code from}/{@code to}, read once: epoch ms, [from, to), every time there is
+   * where absent; from before to.
+   */
+  private record Range(Long givenFrom, Long givenTo, long from, long to) {
 
-  private static long from(Map<String, String> params) {
-    long from = params.containsKey("from") ? time("from", params.get("from")) : ViewQuery.EARLIEST;
-    long to = params.containsKey("to") ? time("to", params.get("to")) : ViewQuery.LATEST;
-    if (from >= to) {
-      throw new IllegalArgumentException("from (" + params.get("from") + ") must be before to (" + params.get("to") + ")");
+    static Range of(Map<String, String> params) {
+      Long from = params.containsKey("from") ? time("from", params.get("from")) : null;
+      Long to = params.containsKey("to") ? time("to", params.get("to")) : null;
+      Range r = new Range(from, to, from == null ? ViewQuery.EARLIEST : from, to == null ? ViewQuery.LATEST : to);
+      if (r.from >= r.to) {
+        throw new IllegalArgumentException("from (" + params.get("from") + ") must be before to (" + params.get("to") + ")");
+      }
+      return r;
     }
-    return from;
-  }
 
-  private static long to(Map<String, String> params) {
-    return params.containsKey("to") ? time("to", params.get("to")) : ViewQuery.LATEST;
+    /** The range as answered: {@code from} and {@code to} as ISO-8601, null where not given. */
+    void write(ObjectNode body) {
+      body.put("from", givenFrom == null ? null : OutputKey.iso(Instant.ofEpochMilli(givenFrom)));
+      body.put("to", givenTo == null ? null : OutputKey.iso(Instant.ofEpochMilli(givenTo)));
+    }
   }
 
   private static long time(String name, String value) {
@@ -338,7 +337,12 @@ public final class QueryApi {
   }
 
   static Answer error(int status, String message) {
-    return new Answer(status, JSON.createObjectNode().put("error", message).toString());
+    return new Answer(status, errorJson(message));
+  }
+
+  /** The body of every error this server answers: {@code {"error": message}}. */
+  static String errorJson(String message) {
+    return JSON.createObjectNode().put("error", message).toString();
   }
 
   /** Nothing is retained for the id asked for (HTTP 404). */
