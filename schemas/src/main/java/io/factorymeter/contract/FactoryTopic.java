@@ -5,6 +5,7 @@ import io.factorymeter.schema.BillingLine;
 import io.factorymeter.schema.ClusterMetrics;
 import io.factorymeter.schema.FleetMetrics;
 import io.factorymeter.schema.GpuRate;
+import io.factorymeter.schema.LedgerHour;
 import io.factorymeter.schema.NodeMetrics;
 import io.factorymeter.schema.NodeSample;
 import io.factorymeter.schema.Tariff;
@@ -56,7 +57,9 @@ public enum FactoryTopic {
   /** Settled billing lines, key tenantId|modelId|periodStart. */
   BILLING_HOURLY("factory.billing.hourly", BillingLine.class, true, Map.of()),
   /** Alerts, key nodeId|alertType|startTime. */
-  ALERTS("factory.alerts", Alert.class, true, Map.of());
+  ALERTS("factory.alerts", Alert.class, true, Map.of()),
+  /** Intake ledger, key partition|periodStart: records in and what became of them, per input partition and hour. */
+  LEDGER_HOURLY("factory.ledger.hourly", LedgerHour.class, true, Map.of());
 
   private final String defaultName;
   private final Class<? extends SpecificRecord> valueType;
