@@ -20,12 +20,17 @@ public final class LocalStackOptions {
       description = "Keep broker data (and with it the schemas) in DIR across runs (default: a temporary directory removed on exit).")
   Path dataDir;
 
+  @Option(names = "--advertised-kafka-port", paramLabel = "PORT", defaultValue = "0", hidden = true,
+      description = "Port the broker advertises to clients, e.g. a proxy's (used by fault-test); 0: --kafka-port.")
+  int advertisedKafkaPort;
+
   /** Starts the stack, turning a taken port into one clear line. */
   LocalStack start() {
     if (kafkaPort < 0 || kafkaPort > 65535 || registryPort < 0 || registryPort > 65535) {
       throw new UserError("Ports must be between 0 and 65535", 2);
     }
-    LocalStack.Builder builder = LocalStack.builder().kafkaPort(kafkaPort).registryPort(registryPort);
+    LocalStack.Builder builder = LocalStack.builder().kafkaPort(kafkaPort).registryPort(registryPort)
+        .advertisedKafkaPort(advertisedKafkaPort);
     if (dataDir != null) {
       builder.dataDir(dataDir);
     }

@@ -59,6 +59,14 @@ public final class EmbeddedKafka implements AutoCloseable {
    * @param port the client port on 127.0.0.1, or 0 for a free one
    */
   public static EmbeddedKafka start(Path logDir, int port) {
+    return start(logDir, port, 0);
+  }
+
+  /**
+   * Like {@link #start(Path, int)}, but the broker advertises {@code advertisedPort} on 127.0.0.1
+   * to clients (0: its own port), e.g. that of a TCP proxy in front of it (the fault suite).
+   */
+  public static EmbeddedKafka start(Path logDir, int port, int advertisedPort) {
     try {
       Files.createDirectories(logDir);
     } catch (IOException e) {
@@ -74,7 +82,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("node.id", Integer.toString(NODE_ID));
     props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
     props.put("listeners", "PLAINTEXT://127.0.0.1:" + clientPort + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort);
-    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + clientPort);
+    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + (advertisedPort == 0 ? clientPort : advertisedPort));
     props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
     props.put("controller.listener.names", CONTROLLER_LISTENER);
     props.put("inter.broker.listener.name", "PLAINTEXT");

@@ -119,11 +119,18 @@ public final class LocalStack implements AutoCloseable {
   public static final class Builder {
     private int kafkaPort;
     private int registryPort;
+    private int advertisedKafkaPort;
     private Path dataDir;
 
     /** Broker port on 127.0.0.1; 0 (default) picks a free one. */
     public Builder kafkaPort(int port) {
       this.kafkaPort = port;
+      return this;
+    }
+
+    /** Port the broker advertises to clients, e.g. a proxy's (the fault suite); 0 (default): its own. */
+    public Builder advertisedKafkaPort(int port) {
+      this.advertisedKafkaPort = port;
       return this;
     }
 
@@ -158,7 +165,7 @@ public final class LocalStack implements AutoCloseable {
       EmbeddedKafka kafka = null;
       KafkaSchemaJournal journal = null;
       try {
-        kafka = EmbeddedKafka.start(dir.resolve("kafka"), kafkaPort);
+        kafka = EmbeddedKafka.start(dir.resolve("kafka"), kafkaPort, advertisedKafkaPort);
         journal = new KafkaSchemaJournal(kafka.bootstrapServers(), SCHEMAS_TOPIC);
         SchemaRepository repository = new SchemaRepository(journal, CompatibilityLevel.BACKWARD);
         SchemaRegistryServer registry = SchemaRegistryServer.start(repository, registryPort, SchemaRegistryServer.Auth.NONE);

@@ -135,6 +135,17 @@ public final class PipelineProcess {
     return false;
   }
 
+  /** SIGKILL (no shutdown hook, no commit, no close), and waits until the process is gone. */
+  public void kill() {
+    LIVE.remove(this);
+    process.destroyForcibly();
+    try {
+      process.waitFor(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** The last {@code n} lines of the log, e.g. to say why the process died. */
   public String logTail(int n) {
     try {
