@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "factory-meter", mixinStandardHelpOptions = true, versionProvider = ProjectVersion.class,
     description = "Metering for AI factories: tokens, energy, cost and uptime of GPU fleets on Kafka.",
     subcommands = {StackCommand.class, RunCommand.class, SimulateCommand.class, ReplayCommand.class, ReplayTraceCommand.class, RecordCommand.class, ScrapeCommand.class, HeartbeatCommand.class,
-        TailCommand.class, BillingCommand.class, ResetCommand.class,
+        TailCommand.class, BillingCommand.class, LedgerCommand.class, ResetCommand.class,
         PricesCommand.class, DemoCommand.class, BenchmarkCommand.class, BenchCommand.class, FaultTestCommand.class})
 public final class FactoryMeter implements Runnable {
 

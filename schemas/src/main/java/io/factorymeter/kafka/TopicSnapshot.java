@@ -51,6 +51,24 @@ public final class TopicSnapshot {
   }
 
   /**
+   * The latest value of every key, as compaction keeps it (a key whose latest record is a tombstone
+   * is absent).
+   *
+   * @throws IllegalArgumentException when the topic does not exist
+   */
+  public static <K, V> Map<K, V> latest(KafkaConsumer<K, V> consumer, String topic) {
+    Map<K, V> latest = new HashMap<>();
+    read(consumer, topic, r -> {
+      if (r.value() == null) {
+        latest.remove(r.key());
+      } else {
+        latest.put(r.key(), r.value());
+      }
+    });
+    return latest;
+  }
+
+  /**
    * Hands every record to {@code each}.
    *
    * @throws IllegalArgumentException when the topic does not exist

@@ -38,7 +38,8 @@ public final class InputLag {
    * Waits until the application has processed everything (input and internal topics) up to now:
    * the lag has stayed 0 for {@link #QUIET} (the intake sends its partial sums on at every flush,
    * {@code factory.meter.flush.interval}, 200 ms by default, so a moment of 0 lag alone does not
-   * mean the rollups have them).
+   * mean the rollups have them). Offsets that cannot be read for a moment (a topic the group has
+   * offsets for but whose metadata is not there yet, or no longer) count as not caught up.
    *
    * @return false when {@code timeout} passed first
    */
@@ -48,7 +49,16 @@ public final class InputLag {
     long quietSince = Long.MIN_VALUE;
     while (true) {
       long now = System.nanoTime();
-      if (of(clientProps, applicationId, topic) > 0) {
+      long lag;
+      IllegalStateException unreadable = null;
+      try {
+        lag = of(clientProps, applicationId, topic);
+      } catch (IllegalStateException e) {
+        // an internal topic of a group that is starting or being reset: offsets without metadata yet
+        unreadable = e;
+        lag = -1;
+      }
+      if (lag != 0) {
         quietSince = Long.MIN_VALUE;
       } else if (quietSince == Long.MIN_VALUE) {
         quietSince = now;
@@ -56,6 +66,9 @@ public final class InputLag {
         return true;
       }
       if (now > deadline) {
+        if (unreadable != null) {
+          throw unreadable;
+        }
         return false;
       }
       Thread.sleep(250);

@@ -51,10 +51,7 @@ public final class MeteringApplication implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MeteringApplication.class);
 
   /** The topics the application reads and writes. */
-  public static final List<FactoryTopic> TOPICS = List.of(FactoryTopic.TELEMETRY, FactoryTopic.TELEMETRY_DLQ,
-      FactoryTopic.TELEMETRY_LATE, FactoryTopic.TARIFFS, FactoryTopic.GPU_RATES, FactoryTopic.NODE_METRICS,
-      FactoryTopic.CLUSTER_METRICS, FactoryTopic.FLEET_METRICS, FactoryTopic.BILLING_HOURLY,
-      FactoryTopic.ALERTS);
+  public static final List<FactoryTopic> TOPICS = List.of(FactoryTopic.values());
 
   /**
    * How to run.

@@ -1,5 +1,6 @@
 package io.factorymeter.app;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +9,9 @@ import io.factorymeter.contract.FactoryTopic;
 import io.factorymeter.contract.Heartbeat;
 import io.factorymeter.producers.simulate.FleetSimulator;
 import io.factorymeter.producers.simulate.FleetSpec;
+import io.factorymeter.app.ledger.LedgerHours;
 import io.factorymeter.schema.BillingLine;
+import io.factorymeter.schema.LedgerHour;
 import io.factorymeter.schema.FleetMetrics;
 import io.factorymeter.schema.NodeSample;
 import io.factorymeter.schema.UsageEntry;
@@ -152,5 +155,54 @@ class BillingDeterminismTest {
     // reported within the hour (SPEC §4 nodesKnown)
     assertEquals(180 + 8, fleetOnce.size());
     assertEquals(fleetOnce, fleetTwice);
+
+    // the intake ledger (issue 11): the same records, revisions included, in both runs
+    Map<String, List<LedgerHour>> ledgerOnce = ledgerHistory(whole);
+    assertEquals(ledgerOnce, ledgerHistory(interrupted), "every ledger record, revisions included");
+    assertLedgerAccountsForTheInput(ledgerOnce);
+  }
+
+  /** Every ledger record per key, in order. */
+  private static Map<String, List<LedgerHour>> ledgerHistory(MeteringConfig config) {
+    Map<String, List<LedgerHour>> history = new TreeMap<>();
+    for (ConsumerRecord<String, LedgerHour> r : BROKER.readAll(config.topics().name(FactoryTopic.LEDGER_HOURLY),
+        BROKER.deserializer(LedgerHour.class))) {
+      history.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value());
+    }
+    return history;
+  }
+
+  /**
+   * By hand from what was sent: 00:00 holds 60 steps x 12 nodes = 720 samples; 01:00 720 + 60 of
+   * node "extra" = 780 when it closed at 02:10, then the 4 late nodes' 48 samples (late for
+   * metrics) restated it to 828; 02:00 holds 720 and the heartbeats at 02:10, one per partition,
+   * of which the 12 nodes' samples of 02:00 .. 02:07 (96) came after those heartbeats had closed
+   * their windows (window end + 2 min grace <= 02:10): late for metrics; 03:00 has not closed (it
+   * closes at 04:10). Nothing was invalid, duplicated or too late.
+   */
+  private static void assertLedgerAccountsForTheInput(Map<String, List<LedgerHour>> history) {
+    Map<Instant, long[]> firstAndLast = new TreeMap<>();   // hour -> {metered at revision 1, metered at the last, late, heartbeats}
+    int partitions = 0;
+    for (List<LedgerHour> revisions : history.values()) {
+      LedgerHour first = revisions.get(0);
+      LedgerHour last = revisions.get(revisions.size() - 1);
+      assertEquals(1, first.getRevision());
+      assertEquals(revisions.size(), last.getRevision(), "revisions 1, 2, ... " + revisions);
+      for (LedgerHour h : revisions) {
+        assertEquals(java.util.Optional.empty(), LedgerHours.imbalance(h), h.toString());
+        assertEquals(0, h.getDuplicates() + h.getDeadLetters() + h.getTooLate(), h.toString());
+      }
+      long[] sums = firstAndLast.computeIfAbsent(first.getPeriodStart(), k -> new long[4]);
+      sums[0] += first.getMetered();
+      sums[1] += last.getMetered();
+      sums[2] += last.getLateForMetrics();
+      sums[3] += last.getHeartbeats();
+      partitions = Math.max(partitions, first.getPartition() + 1);
+    }
+    assertEquals(3, partitions);
+    assertEquals(List.of(DAY, DAY.plus(Duration.ofHours(1)), DAY.plus(Duration.ofHours(2))), List.copyOf(firstAndLast.keySet()));
+    assertArrayEquals(new long[] {720, 720, 0, 0}, firstAndLast.get(DAY), "00:00");
+    assertArrayEquals(new long[] {780, 828, 48, 0}, firstAndLast.get(DAY.plus(Duration.ofHours(1))), "01:00");
+    assertArrayEquals(new long[] {720, 720, 8 * 12, 3}, firstAndLast.get(DAY.plus(Duration.ofHours(2))), "02:00");
   }
 }

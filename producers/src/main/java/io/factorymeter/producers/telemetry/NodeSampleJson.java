@@ -19,7 +19,8 @@ import java.util.List;
 
 /**
  * The JSON Lines form of a {@link NodeSample}: one object per line, field names as in SPEC §1,
- * {@code timestamp} as epoch milliseconds or an ISO-8601 instant, {@code energyJoules} optional.
+ * {@code timestamp} as epoch milliseconds or an ISO-8601 instant, {@code energyJoules} and
+ * {@code agent} (schema version 2) optional.
  *
  * <p>Only the form is checked here (present fields of the right JSON type, whole numbers where
  * the schema has ints and longs). Values are not judged: a negative power or a NaN reaches the
@@ -62,6 +63,8 @@ public final class NodeSampleJson {
         .setGpuUtilization((float) number(node, "gpuUtilization"));
     JsonNode energy = node.get("energyJoules");
     b.setEnergyJoules(energy == null || energy.isNull() ? null : number(node, "energyJoules"));
+    JsonNode agent = node.get("agent");
+    b.setAgent(agent == null || agent.isNull() ? null : text(node, "agent"));
     JsonNode usage = node.get("usage");
     List<UsageEntry> entries = new ArrayList<>();
     if (usage != null && !usage.isNull()) {
@@ -106,6 +109,9 @@ public final class NodeSampleJson {
           .put("modelId", u.getModelId())
           .put("promptTokens", u.getPromptTokens())
           .put("completionTokens", u.getCompletionTokens());
+    }
+    if (s.getAgent() != null) {
+      o.put("agent", s.getAgent());
     }
     try {
       return WRITER.writeValueAsString(o); // not o.toString(): that writes NaN as a string, which parse refuses

@@ -1,6 +1,7 @@
 package io.factorymeter.producers.telemetry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,6 +42,17 @@ class NodeSampleJsonTest {
         .replace("\"powerWatts\"", "\"energyJoules\":56005.0,\"powerWatts\""));
     assertEquals(Instant.parse("2025-11-26T10:00:00.250Z"), s.getTimestamp());
     assertEquals(56005.0, s.getEnergyJoules());
+  }
+
+  @Test
+  void theAgentOfSchemaVersion2IsOptional() {
+    assertNull(NodeSampleJson.parse(LINE).getAgent(), "a version-1 line has none");
+    assertFalse(NodeSampleJson.format(NodeSampleJson.parse(LINE)).contains("agent"), "and none is written");
+    NodeSample s = NodeSampleJson.parse(LINE.replace("\"powerWatts\"", "\"agent\":\"dcgm-bridge/2.1.0\",\"powerWatts\""));
+    assertEquals("dcgm-bridge/2.1.0", s.getAgent());
+    assertTrue(NodeSampleJson.format(s).endsWith(",\"agent\":\"dcgm-bridge/2.1.0\"}"), NodeSampleJson.format(s));
+    assertEquals(s, NodeSampleJson.parse(NodeSampleJson.format(s)));
+    assertThrows(NodeSampleFormatException.class, () -> NodeSampleJson.parse(LINE.replace("\"powerWatts\"", "\"agent\":7,\"powerWatts\"")));
   }
 
   @Test

@@ -5,7 +5,6 @@ import io.factorymeter.registry.serde.SchemaRegistryAvroSerde;
 import io.factorymeter.schema.BillingLine;
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -35,15 +34,9 @@ public final class BillingLedger {
   public static List<BillingLine> read(Map<String, Object> clientProps, String topic, Instant from, Instant to, String tenant) {
     Map<String, Object> p = TopicSnapshot.readerProps(clientProps);
     SchemaRegistryAvroSerde<BillingLine> serde = SchemaRegistryAvroSerde.forType(BillingLine.class, clientProps, false);
-    Map<String, BillingLine> latest = new HashMap<>();
+    Map<String, BillingLine> latest;
     try (KafkaConsumer<String, BillingLine> consumer = new KafkaConsumer<>(p, new StringDeserializer(), serde.deserializer())) {
-      TopicSnapshot.read(consumer, topic, r -> {
-        if (r.value() == null) {
-          latest.remove(r.key());
-        } else {
-          latest.put(r.key(), r.value());
-        }
-      });
+      latest = TopicSnapshot.latest(consumer, topic);
     }
     return latest.values().stream()
         .filter(l -> !l.getPeriodStart().isBefore(from) && l.getPeriodStart().isBefore(to))

@@ -3,8 +3,9 @@ package io.factorymeter.app.metering;
 import io.factorymeter.app.deadletter.DeadLetter;
 import io.factorymeter.app.rollup.RollupEvent;
 import io.factorymeter.schema.Alert;
+import io.factorymeter.schema.LedgerHour;
 
-/** What the intake sends on (SPEC §1, §4): dead letters, late samples, node figures, alerts and rollup events. */
+/** What the intake sends on (SPEC §1, §4): dead letters, late samples, node figures, alerts, ledger hours and rollup events. */
 public sealed interface Intake {
 
   /** An invalid record: to the dead-letter topic with its original bytes and the reason. */
@@ -31,5 +32,9 @@ public sealed interface Intake {
 
   /** An alert opened or resolved ({@link NodeAlerts}): to the alerts topic, key nodeId|alertType|startTime. */
   record Alerted(Alert alert) implements Intake {
+  }
+
+  /** A closed or restated hour of the partition's intake ledger: to the ledger topic, key partition|periodStart. */
+  record Ledgered(LedgerHour hour) implements Intake {
   }
 }

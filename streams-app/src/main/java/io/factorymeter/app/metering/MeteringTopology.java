@@ -2,6 +2,7 @@ package io.factorymeter.app.metering;
 
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.metering.Intake.Alerted;
+import io.factorymeter.app.metering.Intake.Ledgered;
 import io.factorymeter.app.metering.Intake.NodeMinute;
 import io.factorymeter.app.metering.Intake.Rejected;
 import io.factorymeter.app.metering.Intake.Rollup;
@@ -20,6 +21,7 @@ import io.factorymeter.contract.OutputKey;
 import io.factorymeter.schema.Alert;
 import io.factorymeter.schema.ClusterMetrics;
 import io.factorymeter.schema.FleetMetrics;
+import io.factorymeter.schema.LedgerHour;
 import io.factorymeter.schema.NodeMetrics;
 import io.factorymeter.schema.NodeSample;
 import java.time.Instant;
@@ -44,6 +46,7 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  *   ├─ dead letters, late samples ───────────────────────────────────► factory.telemetry.dlq / .late
  *   ├─ node windows (partial at each flush, settled after grace) ─────► factory.metrics.node.1m
  *   ├─ alerts opened and resolved (NodeAlerts) ───────────────────────► factory.alerts
+ *   ├─ intake ledger: records in and their outcomes per hour ─────────► factory.ledger.hourly
  *   │    (these and every output below pass a view: WindowView / AlertView keep them for the query API)
  *   └─ cluster, fleet and billing deltas + each partition's progress ─► rollup (one repartition topic)
  *        ├─ GroupMinutes: cluster and fleet windows ──────────────────► factory.metrics.{cluster,fleet}.1m
@@ -88,6 +91,7 @@ public final class MeteringTopology {
         .branch((k, v) -> v instanceof TooLate, Branched.as("late"))
         .branch((k, v) -> v instanceof NodeMinute, Branched.as("node"))
         .branch((k, v) -> v instanceof Alerted, Branched.as("alert"))
+        .branch((k, v) -> v instanceof Ledgered, Branched.as("ledger"))
         .defaultBranch(Branched.as("rollup"));
     outcomes.get("intake-rejected")
         .map((k, v) -> KeyValue.pair(((Rejected) v).deadLetter().key(), ((Rejected) v).deadLetter().value()),
@@ -113,6 +117,10 @@ public final class MeteringTopology {
         .mapValues(v -> ((Alerted) v).alert(), Named.as("alerts"))
         .processValues(new AlertView(QueryStores.NODE_ALERTS, config.queryRetention()), Named.as("node-alerts-view"))
         .to(config.topics().name(FactoryTopic.ALERTS), Produced.with(Serdes.String(), serdes.values(Alert.class)).withName("alerts-out"));
+    outcomes.get("intake-ledger")
+        .mapValues(v -> ((Ledgered) v).hour(), Named.as("ledger-hours"))
+        .to(config.topics().name(FactoryTopic.LEDGER_HOURLY),
+            Produced.with(Serdes.String(), serdes.values(LedgerHour.class)).withName("ledger-out"));
     return outcomes.get("intake-rollup")
         .mapValues(v -> ((Rollup) v).event(), Named.as("rollup-events"))
         .repartition(Repartitioned.<String, RollupEvent>with(Serdes.String(), new RollupEventSerde())

@@ -2,6 +2,9 @@ package io.factorymeter.app.metering;
 
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.deadletter.DeadLetter;
+import io.factorymeter.app.ledger.IntakeLedger;
+import io.factorymeter.app.ledger.LedgerCounts;
+import io.factorymeter.app.metering.Intake.Ledgered;
 import io.factorymeter.app.metering.Intake.Rejected;
 import io.factorymeter.app.metering.Intake.TooLate;
 import io.factorymeter.app.metering.MeteringCounters.Counter;
@@ -52,6 +55,9 @@ import org.slf4j.LoggerFactory;
  *       ({@link PartitionSums}), which go on when stream time settles them and at every flush
  *       ({@code factory.meter.flush.interval} of wall-clock time: how often, never what).</li>
  * </ol>
+ * Each record's outcome (metered, duplicate, dead letter, too late) is counted in the partition's
+ * intake ledger ({@link IntakeLedger}) once the step that decided it is done; a record a step fails
+ * on is counted as a PROCESSING_ERROR dead letter, which the processing exception handler writes.
  *
  * <p>Stream time is the largest event time of a valid sample or heartbeat seen on the partition
  * (kept in a state store, so a restart continues from it). Everything is decided against this
@@ -84,6 +90,7 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
   private KeyValueStore<String, Long> clock;
   private PriceHistory prices;
   private MeteringCounters counters;
+  private IntakeLedger ledger;
   private long streamTime = Long.MIN_VALUE;
   private long progressSent = Long.MIN_VALUE;
 
@@ -102,6 +109,7 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
         stores.add(dedupStore(config));
         stores.add(clockStore());
         stores.add(CommitHook.builder(COMMIT_HOOK));
+        stores.add(IntakeLedger.storeBuilder());
         return stores;
       }
     };
@@ -147,6 +155,10 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
       counters.register(Counter.invalid(reason));
     }
     this.sums = new PartitionSums(config, context, context.taskId().partition());
+    KeyValueStore<String, LedgerCounts> ledgerStore = context.getStateStore(IntakeLedger.STORE);
+    this.ledger = new IntakeLedger(config, config.topics().telemetry(), context.taskId().partition(), ledgerStore,
+        hour -> context.forward(new Record<>(OutputKey.window(Integer.toString(hour.getPartition()), hour.getPeriodStart()),
+            (Intake) new Ledgered(hour), hour.getPeriodStart().toEpochMilli())));
     CommitHook hook = context.getStateStore(COMMIT_HOOK);
     hook.onCommit(this::writeBack, () -> streamTime);
     Long stored = clock.get(CLOCK_KEY);
@@ -156,6 +168,19 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
 
   @Override
   public void process(Record<String, byte[]> record) {
+    long counted = ledger.outcomes();
+    try {
+      processRecord(record);
+    } catch (RuntimeException e) {
+      if (!SchemaRegistryUnavailableException.isCause(e) && ledger.outcomes() == counted) {
+        // the processing exception handler writes the record to the dead-letter topic (PROCESSING_ERROR)
+        ledger.deadLetter("PROCESSING_ERROR", record.timestamp(), streamTime);
+      }
+      throw e;
+    }
+  }
+
+  private void processRecord(Record<String, byte[]> record) {
     if (record.headers().lastHeader(Heartbeat.HEADER) != null && record.value() == null) {
       // a record with a value is a sample whatever its headers say: it is metered or dead-lettered, never dropped
       heartbeat(record);
@@ -200,6 +225,7 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
     long periodEnd = MeteringConfig.billingPeriodStart(ts) + MeteringConfig.BILLING_PERIOD.toMillis();
     if (periodEnd <= restatementCloseTime) {
       counters.increment(Counter.LATE_BEYOND_RESTATEMENT);
+      ledger.tooLate(streamTime);
       DeadLetter late = deadLetter(record, "BEYOND_RESTATEMENT_HORIZON", "sample at " + OutputKey.iso(sample.getTimestamp())
           + ": its billing period ended more than the restatement horizon " + config.restatementHorizon()
           + " before stream time " + OutputKey.iso(Instant.ofEpochMilli(streamTime)));
@@ -214,6 +240,7 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
     TimestampSet earlier = seenSets.get(nodeWindow, w -> seen.fetch(w.nodeId(), w.windowStart()));
     if (earlier != null && earlier.contains(offset)) {
       counters.increment(Counter.DUPLICATES);
+      ledger.duplicate(ts, streamTime);
       return;
     }
     TimestampSet now = (earlier == null ? TimestampSet.empty() : earlier).with(offset);
@@ -231,6 +258,7 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
 
     // 7. sum
     sums.add(priced, forMetrics, earlier == null || earlier.isEmpty(), streamTime);
+    ledger.metered(ts, !forMetrics, priced.unpriced(), streamTime);
   }
 
   /**
@@ -241,6 +269,7 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
   private void writeBack() {
     seenSets.writeBack((w, set) -> seen.put(w.nodeId(), set, w.windowStart()));
     sums.writeBack();
+    ledger.writeBack();
   }
 
   /** A node's metric window, the key of its dedup set. */
@@ -297,6 +326,7 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
     }
     counters.increment(Counter.HEARTBEATS);
     advance(at.getAsLong());
+    ledger.heartbeat(streamTime);
     if (progressSent != streamTime) {
       sums.progress(streamTime);
       progressSent = streamTime;
@@ -313,6 +343,7 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
       streamTime = ts;
       clock.put(CLOCK_KEY, ts);
       sums.advanced(previous, streamTime);
+      ledger.advanced(streamTime);
       if (progressSent == Long.MIN_VALUE || streamTime - progressSent >= windowMs) {
         sums.progress(streamTime);
         progressSent = streamTime;
@@ -322,6 +353,7 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
 
   private void reject(Record<String, byte[]> record, Violation v) {
     counters.increment(Counter.invalid(v.reason()));
+    ledger.deadLetter(v.reason().name(), record.timestamp(), streamTime);
     DeadLetter dead = deadLetter(record, v.reason().name(), v.detail());
     context.forward(new Record<>((String) null, (Intake) new Rejected(dead), record.timestamp(), dead.headers()));
   }

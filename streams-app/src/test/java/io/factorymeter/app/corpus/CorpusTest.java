@@ -12,6 +12,7 @@ import io.factorymeter.app.InputLag;
 import io.factorymeter.app.MeteringApplication;
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.deadletter.DeadLetterHeaders;
+import io.factorymeter.app.ledger.LedgerHours;
 import io.factorymeter.app.serde.AppSerdes;
 import io.factorymeter.contract.FactoryTopic;
 import io.factorymeter.contract.Heartbeat;
@@ -21,6 +22,7 @@ import io.factorymeter.schema.BillingLine;
 import io.factorymeter.schema.ClusterMetrics;
 import io.factorymeter.schema.FleetMetrics;
 import io.factorymeter.schema.GpuRate;
+import io.factorymeter.schema.LedgerHour;
 import io.factorymeter.schema.NodeMetrics;
 import io.factorymeter.schema.NodeSample;
 import io.factorymeter.schema.Tariff;
@@ -37,6 +39,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -95,6 +98,8 @@ class CorpusTest {
   /** The valid samples' first step; the dates are in the past, so record timestamp = now is always after them. */
   static final Instant BASE = Instant.parse("2026-11-26T10:00:00Z");
   private static final long STEP_MS = 10_000;
+  /** A heartbeat at this offset from BASE, sent after all else was read, closes the ledger's 11:00 hour (+ 1 h + 10 min grace). */
+  private static final Duration LEDGER_CLOSE = Duration.ofMinutes(131);
   private static final int KINDS_PARTITION = 0;
   /** Header on every corpus record naming its kind (and showing that producer headers reach the dead letter). */
   static final String KIND_HEADER = "corpus.kind";
@@ -215,13 +220,14 @@ class CorpusTest {
   private List<String> threadsAtStart;
   private List<String> threadsAtEnd;
   private CorpusSums expected;
+  private List<LedgerHour> ledgerHours;
 
   // --- the run --------------------------------------------------------------------------------------
 
   @BeforeAll
   void runTheCorpus() throws Exception {
     long started = System.nanoTime();
-    assertTrue(Instant.now().isAfter(BASE.plus(Duration.ofMinutes(71 + 5))),
+    assertTrue(Instant.now().isAfter(BASE.plus(LEDGER_CLOSE).plus(Duration.ofMinutes(5))),
         "the corpus is dated " + BASE + " and sent with record timestamp = now: the wall clock must be past its closing heartbeat");
     Map<String, Object> props = new HashMap<>();
     for (FactoryTopic t : FactoryTopic.values()) {
@@ -302,6 +308,7 @@ class CorpusTest {
     counters = app.counters();
     finalState = app.streams().state();
     threadsAtEnd = threadNames();
+    readLedger();
     System.out.printf("Corpus: %d kinds, %d records sent (%d valid samples metered) in %d ms; whole run %d s%n",
         kinds.size(), sent.size(), metered.size(), sendMillis, Duration.ofNanos(System.nanoTime() - started).toSeconds());
     for (Kind k : kinds) {
@@ -312,6 +319,29 @@ class CorpusTest {
             s.value() == null ? 0 : s.value().length);
       }
     }
+  }
+
+  /**
+   * After everything else was read: a heartbeat at 12:11 on every partition closes the ledger's
+   * 11:00 hour (the corpus's closing heartbeat at 11:11 closed 10:00); then the ledger is read
+   * once both hours of every partition are out.
+   */
+  private void readLedger() throws InterruptedException {
+    Map<String, Object> producerProps = STACK.clientProps();
+    producerProps.remove("schema.registry.url");
+    producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+    try (KafkaProducer<byte[], byte[]> closer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (int p = 0; p < partitions; p++) {
+        closer.send(new ProducerRecord<>(telemetry, p, null, utf8(Heartbeat.KEY), null,
+            new RecordHeaders().add(Heartbeat.HEADER, Heartbeat.headerValue(BASE.plus(LEDGER_CLOSE).toEpochMilli()))));
+      }
+    }
+    String topic = config.topics().name(FactoryTopic.LEDGER_HOURLY);
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    do {
+      Thread.sleep(500);
+      ledgerHours = LedgerHours.read(STACK.clientProps(), topic, Instant.EPOCH, BASE.plus(Duration.ofDays(1)));
+    } while (ledgerHours.size() < 2 * partitions && System.nanoTime() < deadline);
   }
 
   /** Whether every billing line, cluster and fleet window expected is out, the windows final (the rollups may lag the intake). */
@@ -1106,6 +1136,45 @@ class CorpusTest {
     assertEquals(counters.get("samples-in"),
         meteredByTheFleet + counters.get("duplicates") + invalid + counters.get("late-beyond-restatement"),
         "samples-in = metered + duplicates + invalid + late; counters " + counters);
+  }
+
+  /**
+   * Issue 11, the intake ledger: every hour of every partition balances (in = metered + duplicates
+   * + dead letters + too late), and each partition's hours account for exactly the records this
+   * test sent there, each where the corpus says it must end (its {@link Outcome}), dead letters by
+   * their reason.
+   */
+  @Test
+  void theLedgerBalancesEveryHourAndAccountsForEveryRecordSent() {
+    assertEquals(2 * partitions, ledgerHours.size(), "hours 10:00 and 11:00 of each partition: " + ledgerHours);
+    for (LedgerHour h : ledgerHours) {
+      assertEquals(Optional.empty(), LedgerHours.imbalance(h), h.getPartition() + "|" + h.getPeriodStart());
+      assertEquals(telemetry, h.getTopic());
+    }
+    for (int p = 0; p < partitions; p++) {
+      int partition = p;
+      List<Sent> there = sent.stream().filter(s -> s.partition() == partition).toList();
+      List<LedgerHour> hours = ledgerHours.stream().filter(h -> h.getPartition() == partition).toList();
+      assertEquals(List.of(BASE, BASE.plus(Duration.ofHours(1))), hours.stream().map(LedgerHour::getPeriodStart).toList());
+      Map<String, Long> deadByReason = new TreeMap<>();
+      there.stream().filter(s -> s.outcome().type() == Outcome.Type.DEAD_LETTER)
+          .forEach(s -> deadByReason.merge(s.outcome().reason(), 1L, Long::sum));
+      Map<String, Long> ledgerByReason = new TreeMap<>();
+      hours.forEach(h -> h.getDeadLettersByReason().forEach((r, n) -> ledgerByReason.merge(r, n, Long::sum)));
+      String where = "partition " + p;
+      assertEquals(there.stream().filter(s -> s.outcome().type() != Outcome.Type.HEARTBEAT).count(),
+          hours.stream().mapToLong(LedgerHour::getRecordsIn).sum(), where + " records in");
+      assertEquals(count(there, Outcome.Type.METERED), hours.stream().mapToLong(LedgerHour::getMetered).sum(), where + " metered");
+      assertEquals(count(there, Outcome.Type.DUPLICATE), hours.stream().mapToLong(LedgerHour::getDuplicates).sum(), where + " duplicates");
+      assertEquals(count(there, Outcome.Type.LATE), hours.stream().mapToLong(LedgerHour::getTooLate).sum(), where + " too late");
+      assertEquals(count(there, Outcome.Type.HEARTBEAT), hours.stream().mapToLong(LedgerHour::getHeartbeats).sum(), where + " heartbeats");
+      assertEquals(deadByReason, ledgerByReason, where + " dead letters by reason");
+      assertEquals(0, hours.stream().mapToLong(LedgerHour::getLateForMetrics).sum(), where + " late for metrics");
+    }
+  }
+
+  private static long count(List<Sent> sent, Outcome.Type type) {
+    return sent.stream().filter(s -> s.outcome().type() == type).count();
   }
 
   @Test
