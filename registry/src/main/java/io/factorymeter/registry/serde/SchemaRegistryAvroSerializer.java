@@ -86,8 +86,12 @@ public class SchemaRegistryAvroSerializer<T> implements Serializer<T> {
         id = client.lookup(subject, schema).id();
       }
     } catch (SchemaRegistryException e) {
-      throw new SerializationException("Cannot serialize a " + schema.getFullName() + " record for topic " + topic
-          + " (subject " + subject + "): " + e.getMessage(), e);
+      String message = "Cannot serialize a " + schema.getFullName() + " record for topic " + topic
+          + " (subject " + subject + "): " + e.getMessage();
+      if (e.isTransient()) {   // the registry cannot be asked now: not the record's fault (retried, never dead-lettered)
+        throw new SchemaRegistryUnavailableException(message, e);
+      }
+      throw new SerializationException(message, e);
     }
     try {
       ByteArrayOutputStream out = new ByteArrayOutputStream(128);
