@@ -290,13 +290,7 @@ public final class FaultRun {
     } catch (IllegalArgumentException e) {   // no such topic
       ledger = new TreeMap<>();
     }
-    if (ledger.isEmpty()) {
-      compared.put("ledgerHours", 0);
-      report.put("ledgerNote", "the pipeline wrote no ledger hours (" + config.topics().name(FactoryTopic.LEDGER_HOURLY)
-          + " empty): this version has no intake ledger; not compared");
-    } else {
-      compared.put("ledgerHours", Comparison.compare("ledger", expected.rows.get("ledger"), ledger, differences));
-    }
+    compared.put("ledgerHours", Comparison.compare("ledger", expected.rows.get("ledger"), ledger, differences));
     Map<String, Long> deadLetters = Outputs.countByReason(props, config.topics().name(FactoryTopic.TELEMETRY_DLQ));
     if (!deadLetters.equals(expected.deadLetters)) {
       differences.add("dead-letter topic: expected " + expected.deadLetters + " by reason, got " + deadLetters);

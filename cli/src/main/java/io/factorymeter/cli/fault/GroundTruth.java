@@ -48,9 +48,9 @@ public final class GroundTruth {
   private static final long YEAR_2100 = Instant.parse("2100-01-01T00:00:00Z").toEpochMilli();
 
   /** The pipeline's settings the expected results depend on (its defaults, SPEC §2 and §4). */
-  public record Settings(int partitions, long windowMs, long graceMs, long horizonMs, String currency) {
+  public record Settings(int partitions, long windowMs, long graceMs, long billingGraceMs, long horizonMs, String currency) {
     public static Settings defaults(int partitions) {
-      return new Settings(partitions, 60_000L, 120_000L, 48 * HOUR, "USD");
+      return new Settings(partitions, 60_000L, 120_000L, 600_000L, 48 * HOUR, "USD");
     }
   }
 
@@ -157,6 +157,7 @@ public final class GroundTruth {
       int p = r.get("_partition").asInt();
       streamTime[p] = Math.max(streamTime[p], r.get("_heartbeat").asLong());
       expected.heartbeats++;
+      ledger(p, ledgerHour(p)).merge("heartbeats", 1L, GroundTruth::add);   // the hour of stream time once it moved
       return;
     }
     expected.recordsIn++;
@@ -199,7 +200,9 @@ public final class GroundTruth {
       expected.lateForMetrics++;
       hour.merge("lateForMetrics", 1L, GroundTruth::add);
     }
-    meter(r, ts, windowStart, hourStart, lateForMetrics);
+    if (!meter(r, ts, windowStart, hourStart, lateForMetrics)) {
+      hour.merge("unpriced", 1L, GroundTruth::add);
+    }
   }
 
   private void deadLetter(int p, String reason) {
@@ -221,7 +224,7 @@ public final class GroundTruth {
   private Map<String, Object> ledger(int p, long hourStart) {
     return expected.rows.get("ledger").computeIfAbsent(p + "|" + Instant.ofEpochMilli(hourStart), k -> {
       Map<String, Object> row = new TreeMap<>();
-      for (String f : List.of("metered", "duplicates", "deadLetters", "tooLate", "lateForMetrics")) {
+      for (String f : List.of("metered", "duplicates", "deadLetters", "tooLate", "lateForMetrics", "unpriced", "heartbeats")) {
         row.put(f, 0L);
       }
       return row;
@@ -290,8 +293,8 @@ public final class GroundTruth {
     return out || tokens > 1_000_000_000_000L ? "OUT_OF_RANGE" : null;
   }
 
-  /** Adds a metered sample to its billing lines and metric windows. */
-  private void meter(JsonNode s, long ts, long windowStart, long hourStart, boolean lateForMetrics) {
+  /** Adds a metered sample to its billing lines and metric windows; false when it lacked a price. */
+  private boolean meter(JsonNode s, long ts, long windowStart, long hourStart, boolean lateForMetrics) {
     long gpus = s.get("gpuCount").asLong();
     long interval = s.get("intervalMs").asLong();
     JsonNode e = s.get("energyJoules");
@@ -335,6 +338,7 @@ public final class GroundTruth {
     }
     window("cluster", s.get("clusterId").asText() + window, prompt, completion, interval, energy, energyCost, capacityCost);
     window("fleet", "fleet" + window, prompt, completion, interval, energy, energyCost, capacityCost);
+    return tariff != null && rate != null;
   }
 
   private static BigDecimal decimal(JsonNode n) {
@@ -375,8 +379,17 @@ public final class GroundTruth {
     row.put("capacityCost", add(row.get("capacityCost"), capacityCost));
   }
 
-  /** totalCost of every row (null when either part is unknown); recordsIn of every ledger hour. */
+  /**
+   * totalCost of every row (null when either part is unknown); recordsIn of every ledger hour; the
+   * ledger hours that never close left out (an hour is written once its partition's stream time
+   * reaches its end + the billing grace).
+   */
   private void finish() {
+    expected.rows.get("ledger").entrySet().removeIf(e -> {
+      int p = Integer.parseInt(e.getKey().substring(0, e.getKey().indexOf('|')));
+      long start = Instant.parse(e.getKey().substring(e.getKey().indexOf('|') + 1)).toEpochMilli();
+      return start + HOUR + settings.billingGraceMs() > streamTime[p];
+    });
     for (String c : List.of("bill", "node", "cluster", "fleet")) {
       for (Map<String, Object> row : expected.rows.get(c).values()) {
         row.put("totalCost", add(row.get("energyCost"), row.get("capacityCost")));

@@ -32,7 +32,7 @@ final class Outputs {
   static final List<String> BILL_FIELDS = List.of("promptTokens", "completionTokens", "energyJ", "energyCost", "capacityCost",
       "totalCost");
   static final List<String> LEDGER_FIELDS = List.of("recordsIn", "metered", "duplicates", "deadLetters", "tooLate",
-      "lateForMetrics");
+      "lateForMetrics", "unpriced", "heartbeats");
 
   private Outputs() {
   }

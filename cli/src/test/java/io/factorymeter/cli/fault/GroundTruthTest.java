@@ -53,7 +53,8 @@ class GroundTruthTest {
 
   @Test
   void twoSamplesWorkedByHand() throws Exception {
-    GroundTruth.Expected e = compute(1, "{\"_heartbeat\":1795651200000,\"_partition\":0}", A, B);
+    GroundTruth.Expected e = compute(1, "{\"_heartbeat\":1795651200000,\"_partition\":0}", A, B,
+        "{\"_heartbeat\":1795655400000,\"_partition\":0}");   // 01:10: hour 00:00 closes (end + 10 min)
     // A: energy 1,000 W x 10 s = 10,000 J; energy cost 10,000 / 3.6e6 kWh x 0.10 x PUE 1.5 = 0.000416666…;
     //    capacity 2 GPUs x 10 s = 1/180 GPU-h x 2.00 = 0.011111…; split t1 : t2 = 400 : 100 = 0.8 : 0.2
     // B: 7,200 J (its field, not 500 W x 10 s); the tariff changed at 00:30 to 0.20: 0.002 kWh x 0.20 x 1.5 = 0.0006;
@@ -92,7 +93,9 @@ class GroundTruthTest {
     assertEquals(2L, ledger.get("recordsIn"));
     assertEquals(2L, ledger.get("metered"));
     assertEquals(0L, ledger.get("duplicates"));
-    assertEquals(1L, e.heartbeats);
+    assertEquals(1L, ledger.get("heartbeats"));   // the one of 00:00; that of 01:10 counts in 01:00
+    assertEquals(2L, e.heartbeats);
+    assertEquals(List.of("0|2026-11-26T00:00:00Z"), List.copyOf(e.rows.get("ledger").keySet()), "01:00 is still open");
   }
 
   @Test
@@ -107,7 +110,8 @@ class GroundTruthTest {
     GroundTruth.Expected e = compute(1, "{\"_heartbeat\":1795651200000,\"_partition\":0}", A, B, A, negativePower, nan, badId,
         otherKey, raw, tooLate, lateForMetrics,
         "{\"_heartbeat\":1795658400000,\"_partition\":0}",   // 02:00: stream time moves to the next hours
-        A.replace("2026-11-26T00:00:10Z", "2026-11-26T02:00:00Z"), negativePower);
+        A.replace("2026-11-26T00:00:10Z", "2026-11-26T02:00:00Z"), negativePower,
+        "{\"_heartbeat\":1795662600000,\"_partition\":0}");   // 03:10: hour 02:00 closes
 
     assertEquals(12, e.recordsIn);
     assertEquals(4, e.metered);
@@ -128,6 +132,8 @@ class GroundTruthTest {
     assertEquals(2L, hour2.get("recordsIn"));
     assertEquals(1L, hour2.get("metered"));
     assertEquals(1L, hour2.get("deadLetters"));   // read when stream time was 02:00
+    assertEquals(1L, hour2.get("heartbeats"));
+    assertEquals(0L, hour2.get("unpriced"));
 
     // the late sample: billed (t1 gets its tokens), in the cluster's and fleet's minute, not in the node's
     assertFalse(e.rows.get("node").containsKey("n1|2026-11-26T00:30:00Z"));
@@ -140,8 +146,10 @@ class GroundTruthTest {
   @Test
   void anUnpricedSampleMakesItsCostsUnknown() throws Exception {
     String elsewhere = A.replace("\"site\":\"site-a\"", "\"site\":\"site-z\"");
-    GroundTruth.Expected e = compute(1, "{\"_heartbeat\":1795651200000,\"_partition\":0}", A, elsewhere.replace("00:00:10Z", "00:00:20Z"));
+    GroundTruth.Expected e = compute(1, "{\"_heartbeat\":1795651200000,\"_partition\":0}", A, elsewhere.replace("00:00:10Z", "00:00:20Z"),
+        "{\"_heartbeat\":1795655400000,\"_partition\":0}");
     Map<String, Object> cluster = e.rows.get("cluster").get("c1|2026-11-26T00:00:00Z");
+    assertEquals(1L, e.rows.get("ledger").get("0|2026-11-26T00:00:00Z").get("unpriced"));
     assertNull(cluster.get("energyCost"));
     assertNull(cluster.get("totalCost"));
     assertDecimal("0.0222222222222222222222222222", cluster.get("capacityCost"));
