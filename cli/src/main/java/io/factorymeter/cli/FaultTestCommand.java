@@ -92,6 +92,10 @@ final class FaultTestCommand implements Callable<Integer> {
         report.get("form"), report.get("faultsInjected"), report.get("recordsIn"),
         report.get("linesCompared") instanceof Map<?, ?> m ? m.get("total") : "no",
         report.get("differenceCount"), report.get("runtimeSeconds"), report.get("result")));
+    List<?> exits = (List<?>) report.get("pipelineExitsRestartedBySupervisor");
+    if (exits != null && !exits.isEmpty()) {
+      b.append(String.format("  %d pipeline exit(s) by itself, started again by the supervisor (see the JSON report)%n", exits.size()));
+    }
     List<String> differences = (List<String>) report.get("differences");
     differences.stream().limit(20).forEach(d -> b.append("  ").append(d).append('\n'));
     if (differences.size() > 20) {
