@@ -162,6 +162,10 @@ public final class Certificates {
     try (OutputStream out = Files.newOutputStream(tmp)) {
       ks.store(out, password);
     }
+    if (file.getFileName().toString().equals(KEYSTORE)
+        && java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+      Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }
