@@ -64,20 +64,21 @@ public final class Reachability {
     } catch (SchemaRegistryException e) {
       throw new UserError(e.isUnreachable()
           ? "Cannot reach the schema registry at " + RegistryClientConfig.redact(String.valueOf(props.get("schema.registry.url")))
-              + ": " + rootMessage(e) + (rootCause(e) instanceof javax.net.ssl.SSLException
-                  ? " (check schema.registry.ssl.truststore.location)" : "")
+              + ": " + rootMessage(e) + (isTls(e) ? " (check schema.registry.ssl.truststore.location)" : "")
           : e.getMessage());
     } catch (org.apache.kafka.common.config.ConfigException e) {
       throw new UserError(e.getMessage());
     }
   }
 
-  private static Throwable rootCause(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null) {
-      t = t.getCause();
+  private static boolean isTls(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLException || t instanceof java.security.cert.CertificateException
+          || t instanceof java.security.GeneralSecurityException) {
+        return true;
+      }
     }
-    return t;
+    return false;
   }
 
   private static String rootMessage(Throwable e) {

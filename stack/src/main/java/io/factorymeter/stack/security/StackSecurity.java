@@ -101,8 +101,6 @@ public final class StackSecurity {
     Path file = dir.resolve(CREDENTIALS);
     Properties c = new Properties();
     try {
-      Files.createDirectories(dir);
-      ownerOnly(dir);
       if (Files.exists(file)) {
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
           c.load(in);
@@ -121,6 +119,8 @@ public final class StackSecurity {
               + c.getProperty("client.user") + " (its SCRAM users are created once); use another --data-dir");
         }
       } else {
+        Files.createDirectories(dir);
+        ownerOnly(dir);
         c.setProperty("client.user", clientUser != null ? clientUser : c.getProperty("client.user", DEFAULT_CLIENT_USER));
         c.setProperty("client.password", clientPassword != null ? clientPassword : c.getProperty("client.password", randomPassword()));
         for (String key : List.of("registry.password", "broker.password", "registry.kafka.password", "keystore.password",
