@@ -82,6 +82,9 @@ final class DemoCommand implements Callable<Integer> {
     Map<String, Object> props = stack.clientProps();
     System.out.println("Kafka broker      " + stack.bootstrapServers());
     System.out.println("Schema registry   " + stack.schemaRegistryUrl());
+    if (stack.clientPropertiesFile() != null) {
+      System.out.println("Client settings   " + stack.clientPropertiesFile() + " (SASL_SSL, HTTPS; --config for other commands)");
+    }
 
     MeteringConfig config = MeteringConfig.defaults();
     PricesCommand.publish(props, examplePrices(), FactoryTopic.TARIFFS.defaultName(), FactoryTopic.GPU_RATES.defaultName());

@@ -1,7 +1,10 @@
 package io.factorymeter.cli;
 
 import io.factorymeter.stack.LocalStack;
+import java.io.IOException;
 import java.net.BindException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -24,6 +27,21 @@ public final class LocalStackOptions {
       description = "Port the broker advertises to clients, e.g. a proxy's (used by fault-test); 0: --kafka-port.")
   int advertisedKafkaPort;
 
+  @Option(names = "--secure",
+      description = {"Kafka over SASL_SSL (SCRAM-SHA-512) and the registry over HTTPS with Basic auth; certificates and"
+          + " passwords are made in the data directory (secure/) on first start, and DIR/client.properties holds the"
+          + " client settings (--config)."})
+  boolean secure;
+
+  @Option(names = "--secure-user", paramLabel = "NAME",
+      description = "With --secure: the client user (default: factory-meter, or the one a --data-dir was made with).")
+  String secureUser;
+
+  @Option(names = "--secure-password-file", paramLabel = "FILE",
+      description = "With --secure: the client user's Kafka password, first line of FILE (default: a random one)."
+          + " The registry password is always generated.")
+  Path securePasswordFile;
+
   /** Starts the stack, turning a taken port into one clear line. */
   LocalStack start() {
     if (kafkaPort < 0 || kafkaPort > 65535 || registryPort < 0 || registryPort > 65535) {
@@ -31,6 +49,12 @@ public final class LocalStackOptions {
     }
     LocalStack.Builder builder = LocalStack.builder().kafkaPort(kafkaPort).registryPort(registryPort)
         .advertisedKafkaPort(advertisedKafkaPort);
+    if (!secure && (secureUser != null || securePasswordFile != null)) {
+      throw new UserError("--secure-user and --secure-password-file need --secure", 2);
+    }
+    if (secure) {
+      builder.secure(secureUser, securePasswordFile == null ? null : readPassword(securePasswordFile));
+    }
     if (dataDir != null) {
       builder.dataDir(dataDir);
     }
@@ -46,6 +70,20 @@ public final class LocalStackOptions {
         }
       }
       throw new UserError("Cannot start the local stack: " + e.getMessage());
+    }
+  }
+
+  private static String readPassword(Path file) {
+    try {
+      String text = Files.readString(file, StandardCharsets.UTF_8);
+      int end = text.indexOf('\n');
+      String password = (end < 0 ? text : text.substring(0, end)).strip();
+      if (password.isEmpty()) {
+        throw new UserError("--secure-password-file " + file + ": the first line is empty", 2);
+      }
+      return password;
+    } catch (IOException e) {
+      throw new UserError("Cannot read --secure-password-file " + file + ": " + e.getClass().getSimpleName(), 2);
     }
   }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
 
 /** Quick checks that Kafka and the schema registry answer, so that a command fails in seconds with one clear line. */
 public final class Reachability {
@@ -37,7 +38,14 @@ public final class Reachability {
       admin.describeCluster().nodes().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (KafkaException e) {
       throw new UserError("Cannot reach Kafka at " + where + ": " + e.getMessage());
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof AuthenticationException refused) {
+        // SASL (wrong user or password) or TLS (certificate not trusted): Kafka's message names neither secret
+        throw new UserError("Kafka at " + where + " refused the connection: " + refused.getMessage()
+            + " (check security.protocol, sasl.mechanism, sasl.jaas.config and ssl.truststore.location)");
+      }
+      throw new UserError("Cannot reach Kafka at " + where + ": no broker answered within " + TIMEOUT_SECONDS + " s");
+    } catch (TimeoutException e) {
       throw new UserError("Cannot reach Kafka at " + where + ": no broker answered within " + TIMEOUT_SECONDS + " s");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -56,11 +64,21 @@ public final class Reachability {
     } catch (SchemaRegistryException e) {
       throw new UserError(e.isUnreachable()
           ? "Cannot reach the schema registry at " + RegistryClientConfig.redact(String.valueOf(props.get("schema.registry.url")))
-              + ": " + rootMessage(e)
+              + ": " + rootMessage(e) + (isTls(e) ? " (check schema.registry.ssl.truststore.location)" : "")
           : e.getMessage());
     } catch (org.apache.kafka.common.config.ConfigException e) {
       throw new UserError(e.getMessage());
     }
+  }
+
+  private static boolean isTls(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLException || t instanceof java.security.cert.CertificateException
+          || t instanceof java.security.GeneralSecurityException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String rootMessage(Throwable e) {

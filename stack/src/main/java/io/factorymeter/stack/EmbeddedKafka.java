@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
+import io.factorymeter.stack.security.StackSecurity;
 import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,13 +44,22 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
   private static final int NODE_ID = 1;
 
+  private static final String SECURE_LISTENER = "SASL_SSL";
+
   private final int port;
   private final KafkaRaftServer server;
+  private final StackSecurity security;
   private boolean closed;
 
-  private EmbeddedKafka(int port, KafkaRaftServer server) {
+  private EmbeddedKafka(int port, KafkaRaftServer server, StackSecurity security) {
     this.port = port;
     this.server = server;
+    this.security = security;
+  }
+
+  /** Whether {@code logDir} holds a formatted broker. */
+  public static boolean isFormatted(Path logDir) {
+    return Files.exists(logDir.resolve("meta.properties"));
   }
 
   /**
@@ -59,14 +69,26 @@ public final class EmbeddedKafka implements AutoCloseable {
    * @param port the client port on 127.0.0.1, or 0 for a free one
    */
   public static EmbeddedKafka start(Path logDir, int port) {
-    return start(logDir, port, 0);
+    return start(logDir, port, null);
   }
 
   /**
-   * Like {@link #start(Path, int)}, but the broker advertises {@code advertisedPort} on 127.0.0.1
-   * to clients (0: its own port), e.g. that of a TCP proxy in front of it (the fault suite).
+   * Starts a broker and waits until it serves requests; with {@code security}, its client listener
+   * is SASL_SSL (SCRAM-SHA-512 only), also used between brokers (the broker's own SCRAM user), and
+   * its controller listener SSL with client certificates required (the broker presents the server
+   * certificate); the SCRAM users are created when the storage is formatted.
+   *
+   * @param security null for a PLAINTEXT broker
    */
-  public static EmbeddedKafka start(Path logDir, int port, int advertisedPort) {
+  public static EmbeddedKafka start(Path logDir, int port, StackSecurity security) {
+    return start(logDir, port, security, 0);
+  }
+
+  /**
+   * Like {@link #start(Path, int, StackSecurity)}, but the broker advertises {@code advertisedPort}
+   * on 127.0.0.1 to clients (0: its own port), e.g. that of a TCP proxy in front of it (the fault suite).
+   */
+  public static EmbeddedKafka start(Path logDir, int port, StackSecurity security, int advertisedPort) {
     try {
       Files.createDirectories(logDir);
     } catch (IOException e) {
@@ -81,11 +103,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("process.roles", "broker,controller");
     props.put("node.id", Integer.toString(NODE_ID));
     props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
-    props.put("listeners", "PLAINTEXT://127.0.0.1:" + clientPort + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort);
-    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + (advertisedPort == 0 ? clientPort : advertisedPort));
+    String clientListener = security == null ? "PLAINTEXT" : SECURE_LISTENER;
+    props.put("listeners", clientListener + "://127.0.0.1:" + clientPort + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort);
+    props.put("advertised.listeners", clientListener + "://127.0.0.1:" + (advertisedPort == 0 ? clientPort : advertisedPort));
     props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
     props.put("controller.listener.names", CONTROLLER_LISTENER);
     props.put("inter.broker.listener.name", "PLAINTEXT");
+    if (security != null) {
+      props.putAll(security.brokerConfig(SECURE_LISTENER, CONTROLLER_LISTENER));
+    }
     props.put("log.dirs", logDir.toAbsolutePath().toString());
     props.put("offsets.topic.replication.factor", "1");
     props.put("offsets.topic.num.partitions", "5");
@@ -103,7 +129,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     // broker: the topics the pipeline creates lift that limit themselves (FactoryTopic#configs)
     KafkaConfig config = new KafkaConfig(props, false);
 
-    formatIfNeeded(logDir);
+    formatIfNeeded(logDir, security);
     KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
     long started = System.nanoTime();
     try {
@@ -112,14 +138,14 @@ public final class EmbeddedKafka implements AutoCloseable {
       safeShutdown(server);
       throw new IllegalStateException("Kafka broker did not start on 127.0.0.1:" + clientPort + ": " + e.getMessage(), e);
     }
-    EmbeddedKafka kafka = new EmbeddedKafka(clientPort, server);
+    EmbeddedKafka kafka = new EmbeddedKafka(clientPort, server, security);
     try {
       kafka.awaitReady(Duration.ofSeconds(60));
     } catch (RuntimeException e) {
       kafka.close();
       throw e;
     }
-    log.info("Kafka broker ready at {} in {} ms (data in {})", kafka.bootstrapServers(),
+    log.info("Kafka broker ready at {} ({}) in {} ms (data in {})", kafka.bootstrapServers(), clientListener,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), logDir);
     return kafka;
   }
@@ -131,6 +157,11 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** The broker's security, or null for a PLAINTEXT broker. */
+  public StackSecurity security() {
+    return security;
   }
 
   /** Stops the broker and waits for it; idempotent. */
@@ -146,6 +177,9 @@ public final class EmbeddedKafka implements AutoCloseable {
   private void awaitReady(Duration timeout) {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    if (security != null) {
+      props.putAll(security.brokerClientProps());
+    }
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -171,12 +205,16 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  private static void formatIfNeeded(Path logDir) {
-    if (Files.exists(logDir.resolve("meta.properties"))) {
+  private static void formatIfNeeded(Path logDir, StackSecurity security) {
+    if (isFormatted(logDir)) {
       return;
     }
     try {
-      new Formatter()
+      Formatter formatter = new Formatter();
+      if (security != null) {
+        formatter.setScramArguments(security.scramArguments());
+      }
+      formatter
           .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
           .setNodeId(NODE_ID)
           .setClusterId(Uuid.randomUuid().toString())

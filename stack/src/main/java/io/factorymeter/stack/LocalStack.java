@@ -4,6 +4,7 @@ import io.factorymeter.stack.registry.CompatibilityLevel;
 import io.factorymeter.stack.registry.KafkaSchemaJournal;
 import io.factorymeter.stack.registry.SchemaRegistryServer;
 import io.factorymeter.stack.registry.SchemaRepository;
+import io.factorymeter.stack.security.StackSecurity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -41,10 +42,13 @@ public final class LocalStack implements AutoCloseable {
   private SchemaRegistryServer registry;
   private final Path dataDir;
   private final boolean deleteOnClose;
+  private final StackSecurity security;
+  private final Path clientPropertiesFile;
   private boolean closed;
 
   private LocalStack(EmbeddedKafka kafka, KafkaSchemaJournal journal, SchemaRepository repository,
-      SchemaRegistryServer registry, Path dataDir, boolean deleteOnClose) {
+      SchemaRegistryServer registry, Path dataDir, boolean deleteOnClose, StackSecurity security) {
+    this.security = security;
     this.kafka = kafka;
     this.journal = journal;
     this.repository = repository;
@@ -52,6 +56,8 @@ public final class LocalStack implements AutoCloseable {
     this.registryPort = java.net.URI.create(registry.url()).getPort();
     this.dataDir = dataDir;
     this.deleteOnClose = deleteOnClose;
+    this.clientPropertiesFile = security == null ? null
+        : security.writeClientProperties(dataDir.resolve(StackSecurity.CLIENT_PROPERTIES), bootstrapServers(), schemaRegistryUrl());
   }
 
   public static Builder builder() {
@@ -65,7 +71,20 @@ public final class LocalStack implements AutoCloseable {
 
   /** {@code schema.registry.url} of the registry (the same after {@link #startRegistry}). */
   public String schemaRegistryUrl() {
-    return "http://127.0.0.1:" + registryPort;
+    return (security == null ? "http" : "https") + "://127.0.0.1:" + registryPort;
+  }
+
+  /** The stack's security ({@code stack --secure}), or null when it is open (PLAINTEXT, plain HTTP). */
+  public StackSecurity security() {
+    return security;
+  }
+
+  /**
+   * The client settings file of a secured stack ({@code <data dir>/client.properties}, every key
+   * {@link #clientProps()} holds), or null when the stack is open.
+   */
+  public Path clientPropertiesFile() {
+    return clientPropertiesFile;
   }
 
   /** Stops the schema registry alone (its port refuses connections), e.g. to test an outage. */
@@ -79,7 +98,7 @@ public final class LocalStack implements AutoCloseable {
   /** Starts the schema registry again on its port, with the schemas it had. */
   public synchronized void startRegistry() {
     if (registry == null) {
-      registry = SchemaRegistryServer.start(repository, registryPort, SchemaRegistryServer.Auth.NONE);
+      registry = startRegistry(repository, registryPort, security);
     }
   }
 
@@ -91,12 +110,26 @@ public final class LocalStack implements AutoCloseable {
     return kafka;
   }
 
-  /** Client properties that reach this stack: {@code bootstrap.servers} and {@code schema.registry.url}. */
+  /**
+   * Client properties that reach this stack: {@code bootstrap.servers} and {@code schema.registry.url},
+   * and for a secured stack the client user's Kafka security settings and registry credentials.
+   */
   public Map<String, Object> clientProps() {
     Map<String, Object> props = new HashMap<>();
     props.put("bootstrap.servers", bootstrapServers());
     props.put("schema.registry.url", schemaRegistryUrl());
+    if (security != null) {
+      props.putAll(security.clientKafkaProps());
+      props.putAll(security.clientRegistryProps());
+    }
     return props;
+  }
+
+  private static SchemaRegistryServer startRegistry(SchemaRepository repository, int port, StackSecurity security) {
+    return security == null
+        ? SchemaRegistryServer.start(repository, port, SchemaRegistryServer.Auth.NONE)
+        : SchemaRegistryServer.start(repository, port, SchemaRegistryServer.Auth.basic(security.registryUserInfo()),
+            security.serverSslContext());
   }
 
   /** Stops the registry, then the broker; removes the data directory when it was temporary. Idempotent. */
@@ -121,6 +154,24 @@ public final class LocalStack implements AutoCloseable {
     private int registryPort;
     private int advertisedKafkaPort;
     private Path dataDir;
+    private boolean secure;
+    private String secureUser;
+    private String securePassword;
+
+    /**
+     * Secures the stack: SASL_SSL with SCRAM-SHA-512 for Kafka clients, HTTPS with Basic
+     * authentication for the registry (see {@link StackSecurity}); certificates and passwords are
+     * made in the data directory on first start and reused.
+     *
+     * @param user the client user, or null for the stored one (default {@value StackSecurity#DEFAULT_CLIENT_USER})
+     * @param password its SCRAM password, or null for the stored or a generated one
+     */
+    public Builder secure(String user, String password) {
+      this.secure = true;
+      this.secureUser = user;
+      this.securePassword = password;
+      return this;
+    }
 
     /** Broker port on 127.0.0.1; 0 (default) picks a free one. */
     public Builder kafkaPort(int port) {
@@ -165,11 +216,23 @@ public final class LocalStack implements AutoCloseable {
       EmbeddedKafka kafka = null;
       KafkaSchemaJournal journal = null;
       try {
-        kafka = EmbeddedKafka.start(dir.resolve("kafka"), kafkaPort, advertisedKafkaPort);
-        journal = new KafkaSchemaJournal(kafka.bootstrapServers(), SCHEMAS_TOPIC);
+        Path kafkaDir = dir.resolve("kafka");
+        StackSecurity security = null;
+        if (secure) {
+          security = StackSecurity.prepare(dir, secureUser, securePassword, EmbeddedKafka.isFormatted(kafkaDir));
+        } else if (Files.exists(dir.resolve(StackSecurity.DIR).resolve(StackSecurity.CREDENTIALS))) {
+          throw new IllegalStateException("The data directory " + dir + " holds a secured stack: add --secure");
+        }
+        kafka = EmbeddedKafka.start(kafkaDir, kafkaPort, security, advertisedKafkaPort);
+        Map<String, Object> journalProps = new HashMap<>();
+        journalProps.put("bootstrap.servers", kafka.bootstrapServers());
+        if (security != null) {
+          journalProps.putAll(security.registryKafkaProps());
+        }
+        journal = new KafkaSchemaJournal(journalProps, SCHEMAS_TOPIC);
         SchemaRepository repository = new SchemaRepository(journal, CompatibilityLevel.BACKWARD);
-        SchemaRegistryServer registry = SchemaRegistryServer.start(repository, registryPort, SchemaRegistryServer.Auth.NONE);
-        return new LocalStack(kafka, journal, repository, registry, dir, temporary);
+        SchemaRegistryServer registry = startRegistry(repository, registryPort, security);
+        return new LocalStack(kafka, journal, repository, registry, dir, temporary, security);
       } catch (RuntimeException e) {
         if (journal != null) {
           journal.close();

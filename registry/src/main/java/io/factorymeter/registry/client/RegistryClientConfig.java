@@ -1,6 +1,17 @@
 package io.factorymeter.registry.client;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +42,11 @@ import org.apache.kafka.common.config.ConfigException;
  *       connection errors; 4xx answers are never retried.
  *   <li>{@code latest.cache.ttl.sec}: how long a "latest version" answer is cached, seconds;
  *       -1 (default) caches it until the client is closed.
+ *   <li>{@code schema.registry.ssl.truststore.location}, {@code .password}, {@code .type}
+ *       (default {@code JKS}; {@code PKCS12} too): the certificates an {@code https://} registry is
+ *       trusted by, instead of the JDK's; {@code schema.registry.ssl.keystore.location},
+ *       {@code .password}, {@code .type}, {@code schema.registry.ssl.key.password}: a client
+ *       certificate, for registries that require one. The host name is always verified.
  * </ul>
  *
  * <p>{@link #toString()} never shows credentials.
@@ -49,6 +65,13 @@ public final class RegistryClientConfig {
   public static final String RETRIES_WAIT_MS = "retries.wait.ms";
   public static final String RETRIES_MAX_WAIT_MS = "retries.max.wait.ms";
   public static final String LATEST_CACHE_TTL_SEC = "latest.cache.ttl.sec";
+  public static final String SSL_TRUSTSTORE_LOCATION = "schema.registry.ssl.truststore.location";
+  public static final String SSL_TRUSTSTORE_PASSWORD = "schema.registry.ssl.truststore.password";
+  public static final String SSL_TRUSTSTORE_TYPE = "schema.registry.ssl.truststore.type";
+  public static final String SSL_KEYSTORE_LOCATION = "schema.registry.ssl.keystore.location";
+  public static final String SSL_KEYSTORE_PASSWORD = "schema.registry.ssl.keystore.password";
+  public static final String SSL_KEYSTORE_TYPE = "schema.registry.ssl.keystore.type";
+  public static final String SSL_KEY_PASSWORD = "schema.registry.ssl.key.password";
 
   private final List<URI> urls;
   private final String authorizationHeader;
@@ -59,6 +82,7 @@ public final class RegistryClientConfig {
   private final long retryWaitMs;
   private final long retryMaxWaitMs;
   private final long latestCacheTtlSec;
+  private final SSLContext sslContext;
 
   private RegistryClientConfig(Map<String, ?> props) {
     Object urlValue = props.get(URL);
@@ -134,6 +158,7 @@ public final class RegistryClientConfig {
     this.retryWaitMs = longValue(props, RETRIES_WAIT_MS, 1_000);
     this.retryMaxWaitMs = longValue(props, RETRIES_MAX_WAIT_MS, 20_000);
     this.latestCacheTtlSec = longValue(props, LATEST_CACHE_TTL_SEC, -1);
+    this.sslContext = sslContext(props);
     if (maxRetries < 0 || retryWaitMs < 0 || retryMaxWaitMs < 0) {
       throw new ConfigException(MAX_RETRIES + ", " + RETRIES_WAIT_MS + " and " + RETRIES_MAX_WAIT_MS + " must not be negative");
     }
@@ -182,9 +207,15 @@ public final class RegistryClientConfig {
     return latestCacheTtlSec;
   }
 
+  /** The TLS context of the {@code schema.registry.ssl.*} settings, or empty for the JDK's default. */
+  public Optional<SSLContext> sslContext() {
+    return Optional.ofNullable(sslContext);
+  }
+
   @Override
   public String toString() {
-    return "RegistryClientConfig{urls=" + urls + ", auth=" + authKind + ", maxRetries=" + maxRetries + "}";
+    return "RegistryClientConfig{urls=" + urls + ", auth=" + authKind + ", tls=" + (sslContext == null ? "default" : "configured")
+        + ", maxRetries=" + maxRetries + "}";
   }
 
   private static URI parseUrl(String raw) {
@@ -222,6 +253,50 @@ public final class RegistryClientConfig {
     return Arrays.stream(urls.split(",", -1))
         .map(url -> url.replaceFirst("//.*@", "//***@"))
         .collect(Collectors.joining(","));
+  }
+
+  private static SSLContext sslContext(Map<String, ?> props) {
+    Optional<String> trustLocation = string(props, SSL_TRUSTSTORE_LOCATION);
+    Optional<String> keyLocation = string(props, SSL_KEYSTORE_LOCATION);
+    if (trustLocation.isEmpty() && keyLocation.isEmpty()) {
+      return null;
+    }
+    try {
+      TrustManager[] trust = null;
+      if (trustLocation.isPresent()) {
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(keyStore(trustLocation.get(), string(props, SSL_TRUSTSTORE_TYPE).orElse("JKS"),
+            string(props, SSL_TRUSTSTORE_PASSWORD).orElse(null), SSL_TRUSTSTORE_LOCATION));
+        trust = tmf.getTrustManagers();
+      }
+      KeyManager[] keys = null;
+      if (keyLocation.isPresent()) {
+        String storePassword = string(props, SSL_KEYSTORE_PASSWORD).orElse(null);
+        String keyPassword = string(props, SSL_KEY_PASSWORD).orElse(storePassword);
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keyStore(keyLocation.get(), string(props, SSL_KEYSTORE_TYPE).orElse("JKS"), storePassword, SSL_KEYSTORE_LOCATION),
+            keyPassword == null ? null : keyPassword.toCharArray());
+        keys = kmf.getKeyManagers();
+      }
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(keys, trust, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      // the exception's own message is not shown: it may quote what it could not use
+      throw new ConfigException("Cannot use the schema.registry.ssl.* settings: " + e.getClass().getSimpleName());
+    }
+  }
+
+  private static KeyStore keyStore(String location, String type, String password, String key) throws GeneralSecurityException {
+    try (InputStream in = Files.newInputStream(Path.of(location))) {
+      KeyStore store = KeyStore.getInstance(type.trim());
+      store.load(in, password == null ? null : password.toCharArray());
+      return store;
+    } catch (IOException e) {
+      // a wrong password shows as an IOException whose cause is an UnrecoverableKeyException
+      throw new ConfigException("Cannot read " + key + " " + location + (e.getCause() instanceof java.security.UnrecoverableKeyException
+          ? ": wrong password" : ": " + e.getClass().getSimpleName() + (e instanceof java.nio.file.NoSuchFileException ? " (no such file)" : "")));
+    }
   }
 
   private static String basic(String userInfo) {

@@ -53,10 +53,11 @@ public class SchemaRegistryClient implements AutoCloseable {
 
   public SchemaRegistryClient(RegistryClientConfig config) {
     this.config = config;
-    this.http = HttpClient.newBuilder()
+    HttpClient.Builder builder = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(config.connectTimeout())
-        .build();
+        .connectTimeout(config.connectTimeout());
+    config.sslContext().ifPresent(builder::sslContext);
+    this.http = builder.build();
   }
 
   /** A client configured from Confluent's keys in a Kafka-style configuration map. */

@@ -35,9 +35,17 @@ public final class KafkaSchemaJournal implements SchemaJournal {
   private final Duration timeout = Duration.ofSeconds(30);
 
   public KafkaSchemaJournal(String bootstrapServers, String topic) {
+    this(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), topic);
+  }
+
+  /**
+   * @param kafkaProps Kafka client settings: {@code bootstrap.servers} and any security settings
+   *     ({@code security.protocol}, {@code sasl.*}, {@code ssl.*})
+   */
+  public KafkaSchemaJournal(Map<String, ?> kafkaProps, String topic) {
     this.topic = topic;
     this.clientProps = new Properties();
-    clientProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    clientProps.putAll(kafkaProps);
     ensureTopic();
     Properties p = new Properties();
     p.putAll(clientProps);

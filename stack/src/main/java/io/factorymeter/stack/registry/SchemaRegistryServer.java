@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import javax.net.ssl.SSLContext;
 import io.factorymeter.registry.client.SchemaRegistryClient;
 import io.factorymeter.registry.client.SchemaRegistryException;
 import io.factorymeter.stack.registry.SchemaRepository.SubjectVersion;
@@ -68,12 +71,15 @@ public final class SchemaRegistryServer implements AutoCloseable {
   private final HttpServer http;
   private final ExecutorService executor;
   private final Auth auth;
+  private final boolean https;
 
-  private SchemaRegistryServer(SchemaRepository repository, HttpServer http, ExecutorService executor, Auth auth) {
+  private SchemaRegistryServer(SchemaRepository repository, HttpServer http, ExecutorService executor, Auth auth,
+      boolean https) {
     this.repository = repository;
     this.http = http;
     this.executor = executor;
     this.auth = auth;
+    this.https = https;
   }
 
   /**
@@ -82,9 +88,26 @@ public final class SchemaRegistryServer implements AutoCloseable {
    * @param port TCP port, or 0 for a free one
    */
   public static SchemaRegistryServer start(SchemaRepository repository, int port, Auth auth) {
+    return start(repository, port, auth, null);
+  }
+
+  /**
+   * Starts a server on 127.0.0.1, over HTTPS when {@code tls} is given.
+   *
+   * @param port TCP port, or 0 for a free one
+   * @param tls the server's TLS context (its certificate), or null for plain HTTP
+   */
+  public static SchemaRegistryServer start(SchemaRepository repository, int port, Auth auth, SSLContext tls) {
     HttpServer http;
     try {
-      http = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+      InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+      if (tls == null) {
+        http = HttpServer.create(address, 64);
+      } else {
+        HttpsServer server = HttpsServer.create(address, 64);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls));
+        http = server;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("Schema registry cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), e);
     }
@@ -94,7 +117,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    SchemaRegistryServer server = new SchemaRegistryServer(repository, http, executor, auth);
+    SchemaRegistryServer server = new SchemaRegistryServer(repository, http, executor, auth, tls != null);
     http.createContext("/", server::handle);
     http.setExecutor(executor);
     http.start();
@@ -102,9 +125,9 @@ public final class SchemaRegistryServer implements AutoCloseable {
     return server;
   }
 
-  /** Base URL, e.g. {@code http://127.0.0.1:8081}. */
+  /** Base URL, e.g. {@code http://127.0.0.1:8081} ({@code https://} over TLS). */
   public String url() {
-    return "http://127.0.0.1:" + http.getAddress().getPort();
+    return (https ? "https" : "http") + "://127.0.0.1:" + http.getAddress().getPort();
   }
 
   @Override
