@@ -66,6 +66,7 @@ class NodeClientInteropTest {
       .setUsage(List.of(
           new UsageEntry("tenant-a", "llama-3.1-70b", 123456789012L, 9876543210L),
           new UsageEntry("tenant-b", "mistral-7b", 0L, 42L)))
+      .setAgent("java-bridge/1.0")   // NodeSample version 2
       .build();
 
   /** What interop.mjs must print for JAVA_SAMPLE: longs and the timestamp as JSON numbers (epoch millis). */
@@ -76,7 +77,8 @@ class NodeClientInteropTest {
                  "powerWatts": 4321.25, "energyJoules": 64818.75, "temperatureC": 68.25, "gpuUtilization": 0.5625,
                  "usage": [{"tenantId": "tenant-a", "modelId": "llama-3.1-70b",
                             "promptTokens": 123456789012, "completionTokens": 9876543210},
-                           {"tenantId": "tenant-b", "modelId": "mistral-7b", "promptTokens": 0, "completionTokens": 42}]}}
+                           {"tenantId": "tenant-b", "modelId": "mistral-7b", "promptTokens": 0, "completionTokens": 42}],
+                 "agent": "java-bridge/1.0"}}
       """;
 
   /** Numbers compare by value (4 equals 4.0, an int node equals a long node); everything else exactly. */
