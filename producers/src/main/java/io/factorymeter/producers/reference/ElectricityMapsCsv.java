@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
-import io.factorymeter.contract.CarbonRules;
+import io.factorymeter.contract.PriceRules;
 import io.factorymeter.schema.GridIntensity;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
  * parser), so a quoted cell may hold commas; one row per line. {@code Datetime (UTC)} is
  * {@code yyyy-MM-dd HH:mm:ss} in UTC, or an ISO-8601 instant. Every row must name the same zone.
  * The whole file is checked first: {@link ReferenceFileException} lists every bad row as
- * {@code FILE:LINE: reason} (an empty or non-numeric intensity, a value {@link CarbonRules}
+ * {@code FILE:LINE: reason} (an empty or non-numeric intensity, a value {@link PriceRules}
  * refuses, an unreadable or repeated hour, another zone, a wrong number of cells).
  */
 public final class ElectricityMapsCsv {
@@ -132,7 +132,7 @@ public final class ElectricityMapsCsv {
         String text = "Electricity Maps " + rowZone + (lifecycle ? " LCA " : " direct ") + from.atOffset(ZoneOffset.UTC).getYear()
             + " (ODbL)";
         GridIntensity g = new GridIntensity(site, intensity, from, text);
-        CarbonRules.check(g).ifPresent(p -> {
+        PriceRules.check(g).ifPresent(p -> {
           throw new IllegalArgumentException(("gco2ePerKwh".equals(p.field()) ? "column \"" + intensityColumn + "\"" : "field \"" + p.field() + "\"")
               + " " + p.rule() + ", got " + p.value());
         });

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.factorymeter.contract.CarbonRules;
 import io.factorymeter.contract.PriceRules;
 import io.factorymeter.producers.JsonObjects;
 import io.factorymeter.schema.GpuEmbodied;
@@ -23,7 +22,7 @@ import java.time.format.DateTimeParseException;
  *   <li>{@code {"type":"gpu-embodied","gpuModel":…,"gco2ePerGpuHour":…,"effectiveFrom":ISO,"source":…}}
  * </ul>
  * {@code source} is optional text. Other fields are ignored. What a value must be is
- * {@link PriceRules} and {@link CarbonRules}. {@code NaN} and {@code Infinity} are read as numbers
+ * {@link PriceRules}. {@code NaN} and {@code Infinity} are read as numbers
  * so that they are reported as such.
  */
 public final class ReferenceJson {
@@ -89,14 +88,14 @@ public final class ReferenceJson {
         Instant effectiveFrom = instant(node, "effectiveFrom");
         String site = text(node, "site");
         GridIntensity g = new GridIntensity(site, number(node, "gco2ePerKwh"), effectiveFrom, optionalText(node, "source"));
-        CarbonRules.check(g).ifPresent(ReferenceJson::refuse);
+        PriceRules.check(g).ifPresent(ReferenceJson::refuse);
         return new ReferenceRecord(kind, site, g, effectiveFrom);
       }
       case GPU_EMBODIED -> {
         Instant effectiveFrom = instant(node, "effectiveFrom");
         String gpuModel = text(node, "gpuModel");
         GpuEmbodied e = new GpuEmbodied(gpuModel, number(node, "gco2ePerGpuHour"), effectiveFrom, optionalText(node, "source"));
-        CarbonRules.check(e).ifPresent(ReferenceJson::refuse);
+        PriceRules.check(e).ifPresent(ReferenceJson::refuse);
         return new ReferenceRecord(kind, gpuModel, e, effectiveFrom);
       }
       default -> throw new IllegalStateException(kind.toString());

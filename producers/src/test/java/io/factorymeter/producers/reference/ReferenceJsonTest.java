@@ -54,7 +54,7 @@ class ReferenceJsonTest {
     assertEquals(0.0, ((GridIntensity) ReferenceJson.parse(GRID.replace("273.93", "0")).value()).getGco2ePerKwh());
     assertEquals(5000.0, ((GridIntensity) ReferenceJson.parse(GRID.replace("273.93", "5000")).value()).getGco2ePerKwh());
     assertEquals(0.0, ((GpuEmbodied) ReferenceJson.parse(EMBODIED.replace("9.08", "0")).value()).getGco2ePerGpuHour());
-    assertEquals(1e6, ((GpuEmbodied) ReferenceJson.parse(EMBODIED.replace("9.08", "1000000")).value()).getGco2ePerGpuHour());
+    assertEquals(10_000.0, ((GpuEmbodied) ReferenceJson.parse(EMBODIED.replace("9.08", "10000")).value()).getGco2ePerGpuHour());
   }
 
   @Test
@@ -73,10 +73,10 @@ class ReferenceJsonTest {
     assertEquals("field \"source\" must be at most 1024 characters, got '" + "x".repeat(64) + "...'",
         error(GRID.replace("EM DE", "x".repeat(1025))));
 
-    assertEquals("field \"gco2ePerGpuHour\" must be a finite number from 0 to 1000000, got -0.5", error(EMBODIED.replace("9.08", "-0.5")));
-    assertEquals("field \"gco2ePerGpuHour\" must be a finite number from 0 to 1000000, got 1000001.0",
-        error(EMBODIED.replace("9.08", "1000001")));
-    assertEquals("field \"gco2ePerGpuHour\" must be a finite number from 0 to 1000000, got -Infinity",
+    assertEquals("field \"gco2ePerGpuHour\" must be a finite number from 0 to 10000, got -0.5", error(EMBODIED.replace("9.08", "-0.5")));
+    assertEquals("field \"gco2ePerGpuHour\" must be a finite number from 0 to 10000, got 10000.5",
+        error(EMBODIED.replace("9.08", "10000.5")));
+    assertEquals("field \"gco2ePerGpuHour\" must be a finite number from 0 to 10000, got -Infinity",
         error(EMBODIED.replace("9.08", "-Infinity")));
     assertEquals("field \"gpuModel\" must be 1..128 printable characters, got 'H100?'", error(EMBODIED.replace("H100-SXM5-80GB", "H100\\t")));
     assertEquals("field \"gpuModel\" must be a non-empty string, got \"\"", error(EMBODIED.replace("H100-SXM5-80GB", "")));

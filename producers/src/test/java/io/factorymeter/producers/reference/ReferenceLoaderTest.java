@@ -30,7 +30,7 @@ class ReferenceLoaderTest {
     assertEquals(List.of(
         file + ":2: field \"gco2ePerKwh\" must be a finite number from 0 to 5000, got -3.0",
         file + ":5: not JSON: Unrecognized token 'oops': was expecting (JSON String, Number (or 'NaN'/'+INF'/'-INF'), Array, Object or token 'null', 'true' or 'false')",
-        file + ":6: field \"gco2ePerGpuHour\" must be a finite number from 0 to 1000000, got NaN"), e.errors());
+        file + ":6: field \"gco2ePerGpuHour\" must be a finite number from 0 to 10000, got NaN"), e.errors());
     assertEquals(e.errors().get(0) + " (and 2 more)", e.getMessage());
   }
 
