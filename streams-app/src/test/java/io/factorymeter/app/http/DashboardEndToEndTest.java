@@ -255,6 +255,7 @@ class DashboardEndToEndTest {
         .withAlerts(new AlertConfig(Duration.ofMinutes(2), 60.0, 3, 0.5, Duration.ofHours(1), 0.9));
     MeteringApplication.provisionTopics(STACK.clientProps(), config);
     BROKER.publishPrices(config);
+    BROKER.publishCarbon(config);
 
     String applicationId = "dash.metering";
     try (PipelineEndpoints http = PipelineEndpoints.bind("127.0.0.1", 0, Optional.of(TOKEN))) {
