@@ -7,6 +7,9 @@ import io.factorymeter.contract.FactoryTopic;
 import io.factorymeter.producers.kafka.AvroRecordSender;
 import io.factorymeter.producers.prices.PriceJson;
 import io.factorymeter.producers.prices.PriceLoader;
+import io.factorymeter.producers.reference.ReferenceKind;
+import io.factorymeter.producers.reference.ReferenceLoader;
+import io.factorymeter.producers.reference.ReferenceRecord;
 import io.factorymeter.producers.simulate.FleetSimulator;
 import io.factorymeter.producers.simulate.FleetSpec;
 import io.factorymeter.producers.simulate.SimulatedClock;
@@ -20,6 +23,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,7 +35,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Everything in one process on the embedded defaults: the local stack, the example prices, the
+ * Everything in one process on the embedded defaults: the local stack, the example prices and carbon figures, the
  * metering pipeline, a simulated fleet, and a live summary of the fleet's metrics in the
  * terminal. Ctrl-C stops it all.
  */
@@ -89,6 +93,8 @@ final class DemoCommand implements Callable<Integer> {
     MeteringConfig config = MeteringConfig.defaults();
     PricesCommand.publish(props, examplePrices(), FactoryTopic.TARIFFS.defaultName(), FactoryTopic.GPU_RATES.defaultName());
     System.out.println("Prices            examples/prices.jsonl -> factory.tariffs, factory.gpu-rates");
+    ReferenceCommand.publish(props, exampleCarbon(), defaultReferenceTopics());
+    System.out.println("Carbon            examples/carbon.jsonl -> factory.grid-intensity, factory.gpu-embodied (sources: examples/CARBON-SOURCES.md)");
     PipelineEndpoints http;
     try {
       http = PipelineEndpoints.bind("127.0.0.1", httpPort, Optional.empty());
@@ -157,6 +163,24 @@ final class DemoCommand implements Callable<Integer> {
       }
       return PriceLoader.read(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), "prices.jsonl");
     }
+  }
+
+  /** Grid intensity of the example sites and embodied emissions of the example GPU models (a copy of examples/carbon.jsonl in the jar). */
+  static List<ReferenceRecord> exampleCarbon() throws IOException {
+    try (InputStream in = DemoCommand.class.getResourceAsStream("carbon.jsonl")) {
+      if (in == null) {
+        throw new UserError("carbon.jsonl missing from the jar");
+      }
+      return ReferenceLoader.read(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), "carbon.jsonl");
+    }
+  }
+
+  private static Map<ReferenceKind, String> defaultReferenceTopics() {
+    Map<ReferenceKind, String> topics = new EnumMap<>(ReferenceKind.class);
+    for (ReferenceKind k : ReferenceKind.values()) {
+      topics.put(k, k.topic().defaultName());
+    }
+    return topics;
   }
 
   private static void closeAll(List<AutoCloseable> resources) {

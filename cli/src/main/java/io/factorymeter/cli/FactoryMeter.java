@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
     description = "Metering for AI factories: tokens, energy, cost and uptime of GPU fleets on Kafka.",
     subcommands = {StackCommand.class, RunCommand.class, SimulateCommand.class, ReplayCommand.class, ReplayTraceCommand.class, RecordCommand.class, ScrapeCommand.class, HeartbeatCommand.class,
         TailCommand.class, BillingCommand.class, LedgerCommand.class, ResetCommand.class,
-        PricesCommand.class, DemoCommand.class, BenchmarkCommand.class, BenchCommand.class, FaultTestCommand.class})
+        PricesCommand.class, ReferenceCommand.class, DemoCommand.class, BenchmarkCommand.class, BenchCommand.class, FaultTestCommand.class})
 public final class FactoryMeter implements Runnable {
 
   /** Packages whose Avro classes may be instantiated (Avro 1.12.2 refuses others). */

@@ -57,13 +57,17 @@ final class FleetSummary implements AutoCloseable {
   static String line(FleetMetrics f) {
     String cost = f.getCostPerMillionTokens() == null ? "n/a (unpriced)"
         : String.format(java.util.Locale.ROOT, "%.4f %s", f.getCostPerMillionTokens(), f.getCurrency());
+    // SPEC 2a: grams of CO2e per million tokens, operational (grid, PUE included) + embodied
+    String carbon = f.getCarbonPerMillionTokens() == null ? "n/a"
+        : String.format(java.util.Locale.ROOT, "%.1f g", f.getCarbonPerMillionTokens());
     // output tokens per joule beside all tokens per joule: energy per generated token is how
     // ML.ENERGY and most benchmarks report it; the total, prompt tokens included, reads 2-3x better
     return String.format(java.util.Locale.ROOT,
-        "%s UTC  nodes %3d  power %7.1f kW  tokens/s %,10.0f  tokens/J %6.2f (output %5.2f)  cost/M tokens %s  uptime %5.1f%%",
+        "%s UTC  nodes %3d  power %7.1f kW  tokens/s %,10.0f  tokens/J %6.2f (output %5.2f)  cost/M tokens %s  CO2e/M tokens %s"
+            + "  uptime %5.1f%%",
         MINUTE.format(f.getWindowStart()), f.getNodesReporting(), f.getAvgPowerW() / 1000.0, f.getTokensPerSecond(),
         f.getTokensPerJoule() == null ? 0.0 : f.getTokensPerJoule(),
-        f.getOutputTokensPerJoule() == null ? 0.0 : f.getOutputTokensPerJoule(), cost, f.getCoverage() * 100);
+        f.getOutputTokensPerJoule() == null ? 0.0 : f.getOutputTokensPerJoule(), cost, carbon, f.getCoverage() * 100);
   }
 
   @Override

@@ -46,7 +46,7 @@ class BillingExportTest {
           line("t1", "m2", "2026-11-26T11:00:00Z", 0.25, 1),
           line("t1", "m1", "2026-11-26T11:00:00Z", 1.0, 1),
           line("t1", "m1", "2026-11-26T10:00:00Z", 2.0, 1),
-          line("t1", "m1", "2026-11-26T10:00:00Z", 2.5, 2),       // restatement: replaces the line above
+          withCarbon(line("t1", "m1", "2026-11-26T10:00:00Z", 2.5, 2), 120.5, 4.25),   // restatement: replaces the line above
           line("t1", "m1", "2026-11-26T12:00:00Z", 9.0, 1))) {    // outside [10:00, 12:00)
         producer.send(new ProducerRecord<>(TOPIC, l.getTenantId() + "|" + l.getModelId() + "|" + l.getPeriodStart(), l))
             .get(30, TimeUnit.SECONDS);
@@ -62,6 +62,14 @@ class BillingExportTest {
         .setCostPerMillionTokens(totalCost / 400 * 1e6).setRevision(revision).setIsFinal(true).setUnpricedSamples(0).build();
   }
 
+  /** A line with carbon figures (SPEC 2a); the others have none (null: no grid intensity or embodied figure). */
+  private static BillingLine withCarbon(BillingLine l, double operational, double embodied) {
+    l.setOperationalCarbonG(operational);
+    l.setEmbodiedCarbonG(embodied);
+    l.setCarbonG(operational + embodied);
+    return l;
+  }
+
   @Test
   void csvHasTheLatestRevisionOfEachLineInRangeSortedByTenantModelPeriod() {
     CommandLineTest.Run run = CommandLineTest.runWith(STACK.stack(), "billing", "export", "--topic", TOPIC,
@@ -69,12 +77,12 @@ class BillingExportTest {
     assertEquals(0, run.exitCode(), run.err());
     List<String> rows = run.outLines();
     assertEquals("tenantId,modelId,periodStart,periodEnd,promptTokens,completionTokens,energyJ,energyCost,capacityCost,totalCost,"
-        + "currency,costPerMillionTokens,revision,unpricedSamples", rows.get(0));
+        + "currency,costPerMillionTokens,revision,unpricedSamples,operationalCarbonG,embodiedCarbonG,carbonG", rows.get(0));
     assertEquals(List.of(
-        "t1,m1,2026-11-26T10:00:00Z,2026-11-26T11:00:00Z,100,300,3600000.5,0.5,2.0,2.5,USD,6250.0,2,0",
-        "t1,m1,2026-11-26T11:00:00Z,2026-11-26T12:00:00Z,100,300,3600000.5,0.2,0.8,1.0,USD,2500.0,1,0",
-        "t1,m2,2026-11-26T11:00:00Z,2026-11-26T12:00:00Z,100,300,3600000.5,0.05,0.2,0.25,USD,625.0,1,0",
-        "t2,m1,2026-11-26T10:00:00Z,2026-11-26T11:00:00Z,100,300,3600000.5,0.1,0.4,0.5,USD,1250.0,1,0"), rows.subList(1, rows.size()));
+        "t1,m1,2026-11-26T10:00:00Z,2026-11-26T11:00:00Z,100,300,3600000.5,0.5,2.0,2.5,USD,6250.0,2,0,120.5,4.25,124.75",
+        "t1,m1,2026-11-26T11:00:00Z,2026-11-26T12:00:00Z,100,300,3600000.5,0.2,0.8,1.0,USD,2500.0,1,0,,,",
+        "t1,m2,2026-11-26T11:00:00Z,2026-11-26T12:00:00Z,100,300,3600000.5,0.05,0.2,0.25,USD,625.0,1,0,,,",
+        "t2,m1,2026-11-26T10:00:00Z,2026-11-26T11:00:00Z,100,300,3600000.5,0.1,0.4,0.5,USD,1250.0,1,0,,,"), rows.subList(1, rows.size()));
   }
 
   @Test
@@ -91,6 +99,7 @@ class BillingExportTest {
     assertEquals("2026-11-26T10:00:00Z", l.get("periodStart").asText());
     assertEquals(0.5, l.get("totalCost").asDouble());
     assertEquals(1, l.get("revision").asInt());
+    assertTrue(l.get("carbonG").isNull(), "no carbon figure: null, not 0");
   }
 
   @Test

@@ -4,7 +4,9 @@ import io.factorymeter.schema.Alert;
 import io.factorymeter.schema.BillingLine;
 import io.factorymeter.schema.ClusterMetrics;
 import io.factorymeter.schema.FleetMetrics;
+import io.factorymeter.schema.GpuEmbodied;
 import io.factorymeter.schema.GpuRate;
+import io.factorymeter.schema.GridIntensity;
 import io.factorymeter.schema.LedgerHour;
 import io.factorymeter.schema.NodeMetrics;
 import io.factorymeter.schema.NodeSample;
@@ -47,6 +49,12 @@ public enum FactoryTopic {
       TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(Duration.ofDays(3650).toMillis()))),
   /** GPU capacity rates, key gpuModel; a record's timestamp is when it takes effect. History kept 10 years. */
   GPU_RATES("factory.gpu-rates", GpuRate.class, true, Map.of(
+      TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(Duration.ofDays(3650).toMillis()))),
+  /** Grid carbon intensity (SPEC 2a), key site; a record's timestamp is when it takes effect. History kept 10 years. */
+  GRID_INTENSITY("factory.grid-intensity", GridIntensity.class, true, Map.of(
+      TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(Duration.ofDays(3650).toMillis()))),
+  /** Embodied emissions per GPU-hour (SPEC 2a), key gpuModel; a record's timestamp is when it takes effect. History kept 10 years. */
+  GPU_EMBODIED("factory.gpu-embodied", GpuEmbodied.class, true, Map.of(
       TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(Duration.ofDays(3650).toMillis()))),
   /** Node x minute figures, key nodeId|windowStart. */
   NODE_METRICS("factory.metrics.node.1m", NodeMetrics.class, true, Map.of()),

@@ -1,13 +1,16 @@
 package io.factorymeter.contract;
 
+import io.factorymeter.schema.GpuEmbodied;
 import io.factorymeter.schema.GpuRate;
+import io.factorymeter.schema.GridIntensity;
 import io.factorymeter.schema.Tariff;
 import java.util.Currency;
 import java.util.Optional;
 
 /**
- * What a price must be (SPEC §2 prices), the one home of these rules: {@code prices load} checks
- * them before it sends anything, and the pipeline before it stores a price (a price breaking one
+ * What a price or carbon figure must be (SPEC §2 prices, §2a), the one home of these rules:
+ * {@code prices load} and {@code reference load} check them before they send anything, and the
+ * pipeline before it stores a version (a price breaking one
  * is not stored: it is counted, {@code prices-invalid}, and logged).
  *
  * <ul>
@@ -16,14 +19,19 @@ import java.util.Optional;
  *       printable characters (as a sample's);
  *   <li>pricePerKwh (currency units per kWh): finite, 0 .. {@value #MAX_PRICE_PER_KWH};
  *   <li>pue (facility energy / IT energy, a ratio): finite, 1 .. {@value #MAX_PUE};
- *   <li>hourlyRate (currency units per GPU-hour): finite, 0 .. {@value #MAX_HOURLY_RATE}.
+ *   <li>hourlyRate (currency units per GPU-hour): finite, 0 .. {@value #MAX_HOURLY_RATE};
+ *   <li>gco2ePerKwh (grid intensity, SPEC §2a): finite, 0 .. {@value #MAX_GCO2E_PER_KWH};
+ *   <li>gco2ePerGpuHour (embodied, SPEC §2a): finite, 0 .. {@value #MAX_GCO2E_PER_GPU_HOUR};
+ *   <li>source (carbon figures): optional, at most {@value #MAX_SOURCE_LENGTH} characters.
  * </ul>
  *
  * <p>Why these upper bounds: costs are summed in trillionths of a currency unit in a signed 64-bit
  * long, which holds 9.22 million units. The largest sample SPEC §1 allows (2,000 W × 1,024 GPUs
  * for 1 h) uses 2,048 kWh and 1,024 GPU-hours; at the bounds its energy cost is at most
  * 2,048 × 500 × 4 = 4,096,000 units and its capacity cost at most 1,024 × 4,000 = 4,096,000
- * units, so its total (8,192,000 units) stays representable. The bounds are far above real prices
+ * units, so its total (8,192,000 units) stays representable. Carbon is summed in nanograms: at the
+ * bounds that sample emits at most 2,048 kWh × 4 × 5,000 g + 1,024 × 10,000 g = 51 t, 5.1 × 10¹⁶ ng
+ * of the 9.2 × 10¹⁸ a long holds. The bounds are far above real prices
  * in currencies whose unit is worth more than about a thousandth of a US dollar.
  */
 public final class PriceRules {
@@ -36,6 +44,18 @@ public final class PriceRules {
   public static final double MAX_PUE = 4;
   /** Highest GPU capacity rate, currency units per GPU-hour. */
   public static final double MAX_HOURLY_RATE = 4_000;
+  /**
+   * Highest grid carbon intensity, gCO2e per kWh: the most carbon-intensive grids (lignite, oil) run
+   * at about 1,000-1,300 over an hour; 5,000 catches a figure in the wrong unit (g/MWh).
+   */
+  public static final double MAX_GCO2E_PER_KWH = 5_000;
+  /**
+   * Highest embodied emissions, gCO2e per GPU-hour: published GPU footprints (a few hundred kg over
+   * years) amortise to some 5-50 g.
+   */
+  public static final double MAX_GCO2E_PER_GPU_HOUR = 10_000;
+  /** Longest {@code source} text of a carbon figure, characters. */
+  public static final int MAX_SOURCE_LENGTH = 1_024;
 
   /** A broken rule: the field, its value as read, and the rule. */
   public record Problem(String field, String value, String rule) {
@@ -60,6 +80,17 @@ public final class PriceRules {
   public static Optional<Problem> check(GpuRate g) {
     return first(gpuModel(g.getGpuModel()), currency(g.getCurrency()),
         between("hourlyRate", g.getHourlyRate(), 0, MAX_HOURLY_RATE));
+  }
+
+  /** The first rule the grid intensity breaks (SPEC §2a), or empty when it may be stored. */
+  public static Optional<Problem> check(GridIntensity g) {
+    return first(site(g.getSite()), between("gco2ePerKwh", g.getGco2ePerKwh(), 0, MAX_GCO2E_PER_KWH), source(g.getSource()));
+  }
+
+  /** The first rule the embodied figure breaks (SPEC §2a), or empty when it may be stored. */
+  public static Optional<Problem> check(GpuEmbodied g) {
+    return first(gpuModel(g.getGpuModel()), between("gco2ePerGpuHour", g.getGco2ePerGpuHour(), 0, MAX_GCO2E_PER_GPU_HOUR),
+        source(g.getSource()));
   }
 
   /** Whether {@code code} is an ISO 4217 currency code (three capital letters Java knows). */
@@ -98,6 +129,11 @@ public final class PriceRules {
   private static Optional<Problem> currency(String currency) {
     return isCurrency(currency) ? Optional.empty()
         : Optional.of(new Problem("currency", quoted(currency), "must be an ISO 4217 currency code like USD"));
+  }
+
+  private static Optional<Problem> source(String source) {
+    return source == null || source.length() <= MAX_SOURCE_LENGTH ? Optional.empty()
+        : Optional.of(new Problem("source", quoted(source), "must be at most " + MAX_SOURCE_LENGTH + " characters"));
   }
 
   private static Optional<Problem> between(String field, double value, double min, double max) {

@@ -4,6 +4,8 @@ import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.contract.FactoryTopic;
 import io.factorymeter.producers.kafka.AvroRecordSender;
 import io.factorymeter.producers.prices.PriceLoader;
+import io.factorymeter.producers.reference.ReferenceKind;
+import io.factorymeter.producers.reference.ReferenceLoader;
 import io.factorymeter.registry.serde.SchemaRegistryAvroDeserializer;
 import io.factorymeter.registry.serde.SchemaRegistryAvroSerializer;
 import io.factorymeter.schema.GpuRate;
@@ -15,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +87,29 @@ public final class BrokerFixture {
       new PriceLoader(t, g).publish(PriceLoader.read(Path.of("../examples/prices.jsonl")));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Publishes the repository's example carbon figures (examples/carbon.jsonl: grid intensity per site, embodied per GPU model). */
+  public void publishCarbon(MeteringConfig config) {
+    Map<ReferenceKind, AvroRecordSender<SpecificRecord>> senders = new EnumMap<>(ReferenceKind.class);
+    try {
+      ReferenceLoader.publish(ReferenceLoader.read(Path.of("../examples/carbon.jsonl")), new ReferenceLoader.Sink() {
+        @Override
+        public void send(ReferenceKind kind, String key, SpecificRecord value, long timestampMs) {
+          senders.computeIfAbsent(kind, k -> new AvroRecordSender<>(clientProps(), config.topics().name(k.topic())))
+              .send(key, value, timestampMs);
+        }
+
+        @Override
+        public void flush() {
+          senders.values().forEach(AvroRecordSender::flush);
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      senders.values().forEach(AvroRecordSender::close);
     }
   }
 

@@ -60,6 +60,8 @@ class PriceJsonTest {
     assertEquals("field \"gpuModel\" must be 1..128 printable characters, got 'H100?'",
         error(RATE.replace("H100-SXM5-80GB", "H100\\t")));
     assertEquals("field \"type\" must be \"tariff\" or \"gpu-rate\", got \"tax\"", error(TARIFF.replace("tariff", "tax")));
+    assertEquals("field \"type\" must be \"tariff\" or \"gpu-rate\", got \"grid-intensity\" (carbon figures are loaded with: reference load)",
+        error("{\"type\":\"grid-intensity\",\"site\":\"s\",\"gco2ePerKwh\":100,\"effectiveFrom\":\"2026-01-01T00:00:00Z\"}"));
     assertEquals("field \"effectiveFrom\" must be an ISO-8601 instant like 2026-11-26T00:00:00Z, got \"2026-01-01\"",
         error(TARIFF.replace("2026-01-01T00:00:00Z", "2026-01-01")));
   }

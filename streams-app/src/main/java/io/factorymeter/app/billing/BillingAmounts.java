@@ -9,8 +9,8 @@ import java.io.IOException;
 import java.util.Objects;
 
 /**
- * Amounts billed to one tenant and model (SPEC §3): tokens, and energy and costs in the fixed
- * point of {@link FixedPoint} with the SPEC §2 cost rules of {@link CostSums}, from one sample (a
+ * Amounts billed to one tenant and model (SPEC §3): tokens, and energy, costs and carbon in the
+ * fixed point of {@link FixedPoint} with the SPEC §2 and §2a rules of {@link CostSums}, from one sample (a
  * share) or summed over a period. Mutable: {@link #add} folds one in.
  */
 public final class BillingAmounts {
@@ -74,6 +74,21 @@ public final class BillingAmounts {
     return cost.unpricedSamples();
   }
 
+  /** SPEC §2a, gCO2e; null when an attributed sample had no grid intensity or tariff. */
+  public Double operationalCarbonG() {
+    return cost.operationalCarbonG();
+  }
+
+  /** SPEC §2a, gCO2e; null when an attributed sample had no embodied figure. */
+  public Double embodiedCarbonG() {
+    return cost.embodiedCarbonG();
+  }
+
+  /** operationalCarbonG + embodiedCarbonG; null when either is null. */
+  public Double carbonG() {
+    return cost.carbonG();
+  }
+
   /** Writes the amounts (for the internal binary serdes). */
   public void writeTo(DataOutput out) throws IOException {
     out.writeLong(promptTokens);
@@ -90,7 +105,7 @@ public final class BillingAmounts {
   public static final class Serde extends VersionedSerde<BillingAmounts> {
 
     public Serde() {
-      super(1, "billing amounts", 80);
+      super(2, "billing amounts", 112);
     }
 
     @Override

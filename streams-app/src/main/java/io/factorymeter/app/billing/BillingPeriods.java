@@ -208,6 +208,7 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
         .setEnergyJ(a.energyJ()).setEnergyCost(a.energyCost()).setCapacityCost(a.capacityCost())
         .setTotalCost(a.totalCost()).setCurrency(currency).setCostPerMillionTokens(a.costPerMillionTokens())
         .setRevision(revision).setIsFinal(true).setUnpricedSamples(a.unpricedSamples())
+        .setOperationalCarbonG(a.operationalCarbonG()).setEmbodiedCarbonG(a.embodiedCarbonG()).setCarbonG(a.carbonG())
         .build();
     context.forward(new Record<>(OutputKey.billing(tenantId, modelId, start), line, periodStart + PERIOD_MS));
   }

@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Invoice lines as CSV (a header, then one row per line; empty cells for null costs) or as JSON
+ * Invoice lines as CSV (a header, then one row per line; empty cells for null costs and carbon;
+ * the carbon columns of SPEC §2a last, after those of earlier versions) or as JSON
  * Lines (one object per line, field names of the BillingLine schema, instants ISO-8601). Numbers
  * are written in plain decimal notation, as many digits as the value has.
  */
@@ -19,7 +20,8 @@ public enum InvoiceFormat {
   CSV, JSON;
 
   static final String[] COLUMNS = {"tenantId", "modelId", "periodStart", "periodEnd", "promptTokens", "completionTokens",
-      "energyJ", "energyCost", "capacityCost", "totalCost", "currency", "costPerMillionTokens", "revision", "unpricedSamples"};
+      "energyJ", "energyCost", "capacityCost", "totalCost", "currency", "costPerMillionTokens", "revision", "unpricedSamples",
+      "operationalCarbonG", "embodiedCarbonG", "carbonG"};
   private static final ObjectMapper JSON_MAPPER = new ObjectMapper();
 
   /** Parses csv or json (any case); {@link IllegalArgumentException} otherwise. */
@@ -73,7 +75,8 @@ public enum InvoiceFormat {
   private static Object[] values(BillingLine l) {
     return new Object[] {l.getTenantId(), l.getModelId(), OutputKey.iso(l.getPeriodStart()), OutputKey.iso(l.getPeriodEnd()),
         l.getPromptTokens(), l.getCompletionTokens(), l.getEnergyJ(), l.getEnergyCost(), l.getCapacityCost(), l.getTotalCost(),
-        l.getCurrency(), l.getCostPerMillionTokens(), l.getRevision(), l.getUnpricedSamples()};
+        l.getCurrency(), l.getCostPerMillionTokens(), l.getRevision(), l.getUnpricedSamples(), l.getOperationalCarbonG(),
+        l.getEmbodiedCarbonG(), l.getCarbonG()};
   }
 
   private static String csvCell(Object v) {

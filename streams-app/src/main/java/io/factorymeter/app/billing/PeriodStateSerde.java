@@ -9,7 +9,7 @@ import java.io.IOException;
 public final class PeriodStateSerde extends VersionedSerde<PeriodState> {
 
   public PeriodStateSerde() {
-    super(2, "billing period state", 96);
+    super(3, "billing period state", 128);
   }
 
   @Override

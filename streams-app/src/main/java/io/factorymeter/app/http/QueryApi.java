@@ -193,7 +193,10 @@ public final class QueryApi {
     return sorted;
   }
 
-  /** Sums of a tenant's lines; a line without a cost adds 0 to it (its unpricedSamples say why). */
+  /**
+   * Sums of a tenant's lines; a line without a cost adds 0 to it (its unpricedSamples say why), a
+   * line without carbon adds 0 to the carbon sums and 1 to linesWithoutCarbon.
+   */
   private static ObjectNode totals(String tenantId, List<ObjectNode> lines) {
     long prompt = 0;
     long completion = 0;
@@ -202,8 +205,18 @@ public final class QueryApi {
     double energyCost = 0;
     double capacityCost = 0;
     double totalCost = 0;
+    double operationalCarbon = 0;
+    double embodiedCarbon = 0;
+    double carbon = 0;
+    long withoutCarbon = 0;
     String currency = null;
     for (ObjectNode l : lines) {
+      operationalCarbon += l.path("operationalCarbonG").asDouble(0);
+      embodiedCarbon += l.path("embodiedCarbonG").asDouble(0);
+      carbon += l.path("carbonG").asDouble(0);
+      if (l.path("carbonG").isNull() || l.path("carbonG").isMissingNode()) {
+        withoutCarbon++;
+      }
       prompt += l.path("promptTokens").asLong();
       completion += l.path("completionTokens").asLong();
       unpriced += l.path("unpricedSamples").asLong();
@@ -224,6 +237,15 @@ public final class QueryApi {
     t.put("capacityCost", capacityCost);
     t.put("totalCost", totalCost);
     t.put("unpricedSamples", unpriced);
+    t.put("operationalCarbonG", operationalCarbon);
+    t.put("embodiedCarbonG", embodiedCarbon);
+    t.put("carbonG", carbon);
+    if (withoutCarbon > 0 || prompt + completion == 0) {
+      t.putNull("carbonPerMillionTokens");
+    } else {
+      t.put("carbonPerMillionTokens", carbon / (prompt + completion) * 1e6);
+    }
+    t.put("linesWithoutCarbon", withoutCarbon);
     return t;
   }
 

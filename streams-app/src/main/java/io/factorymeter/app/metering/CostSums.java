@@ -7,14 +7,21 @@ import java.io.IOException;
 import java.util.Objects;
 
 /**
- * The SPEC §2 cost rules in one place, for metric windows and billing lines alike: energy and
- * costs summed in fixed point ({@link FixedPoint}: µJ and 10⁻¹² currency units), with the counts
- * of samples that lacked a tariff or a GPU rate at their timestamp, which make the costs null:
+ * The SPEC §2 cost rules and §2a carbon rules in one place, for metric windows and billing lines
+ * alike: energy, costs and carbon summed in fixed point ({@link FixedPoint}: µJ, 10⁻¹² currency
+ * units, nanograms of CO2e), with the counts of samples that lacked the reference value a figure
+ * needs at their timestamp, which make that figure null:
  * <ul>
  *   <li>energyCost = Σ energy / 3.6e6 × pricePerKwh × pue, null when a sample had no tariff;</li>
  *   <li>capacityCost = Σ gpuCount × intervalMs in hours × hourlyRate, null when a sample had no GPU rate;</li>
  *   <li>totalCost = energyCost + capacityCost, null when either is;</li>
- *   <li>costPerMillionTokens = totalCost / tokens × 1e6, null when tokens = 0 or totalCost is null.</li>
+ *   <li>costPerMillionTokens = totalCost / tokens × 1e6, null when tokens = 0 or totalCost is null;</li>
+ *   <li>operationalCarbonG = Σ energy / 3.6e6 × pue × gco2ePerKwh, null when a sample had no grid
+ *       intensity or no tariff (its pue);</li>
+ *   <li>embodiedCarbonG = Σ gpuCount × intervalMs in hours × gco2ePerGpuHour, null when a sample had
+ *       no embodied figure;</li>
+ *   <li>carbonG = operationalCarbonG + embodiedCarbonG, null when either is; carbonPerMillionTokens =
+ *       carbonG / tokens × 1e6, null when tokens = 0 or carbonG is null.</li>
  * </ul>
  * Mutable: {@link #add} folds other sums in, exactly (an overflow fails loudly instead of wrapping).
  */
@@ -29,41 +36,59 @@ public final class CostSums {
   long withoutGpuRate;
   /** Samples without a tariff or without a GPU rate. */
   long unpricedSamples;
+  long operationalCarbonNanograms;
+  long embodiedCarbonNanograms;
+  /** Samples without a grid intensity or a tariff (pue) at their timestamp. */
+  long withoutIntensity;
+  /** Samples without an embodied figure at their timestamp. */
+  long withoutEmbodied;
 
   public CostSums() {
   }
 
   private CostSums(long energyMicrojoules, long energyCostPicos, long capacityCostPicos, long withoutTariff,
-      long withoutGpuRate, long unpricedSamples) {
+      long withoutGpuRate, long unpricedSamples, long operationalCarbonNanograms, long embodiedCarbonNanograms,
+      long withoutIntensity, long withoutEmbodied) {
     this.energyMicrojoules = energyMicrojoules;
     this.energyCostPicos = energyCostPicos;
     this.capacityCostPicos = capacityCostPicos;
     this.withoutTariff = withoutTariff;
     this.withoutGpuRate = withoutGpuRate;
     this.unpricedSamples = unpricedSamples;
+    this.operationalCarbonNanograms = operationalCarbonNanograms;
+    this.embodiedCarbonNanograms = embodiedCarbonNanograms;
+    this.withoutIntensity = withoutIntensity;
+    this.withoutEmbodied = withoutEmbodied;
   }
 
-  /** One sample's energy and costs, each rounded once to fixed point. */
+  /** One sample's energy, costs and carbon, each rounded once to fixed point. */
   public static CostSums of(PricedSample priced) {
     Double energyCost = priced.energyCost();
     Double capacityCost = priced.capacityCost();
+    Double operational = priced.operationalCarbonG();
+    Double embodied = priced.embodiedCarbonG();
     return new CostSums(FixedPoint.microjoules(priced.energyJoules()),
         energyCost == null ? 0 : FixedPoint.picos(energyCost), capacityCost == null ? 0 : FixedPoint.picos(capacityCost),
-        energyCost == null ? 1 : 0, capacityCost == null ? 1 : 0, priced.unpriced() ? 1 : 0);
+        energyCost == null ? 1 : 0, capacityCost == null ? 1 : 0, priced.unpriced() ? 1 : 0,
+        operational == null ? 0 : FixedPoint.nanograms(operational), embodied == null ? 0 : FixedPoint.nanograms(embodied),
+        operational == null ? 1 : 0, embodied == null ? 1 : 0);
   }
 
   /**
    * These sums split in proportion to {@code weights} by the largest-remainder method: the parts'
-   * energy and costs add up to these exactly; each part keeps the counts of missing prices (the
-   * part of an unpriced sample is unpriced too).
+   * energy, costs and carbon add up to these exactly; each part keeps the counts of missing
+   * reference values (the part of an unpriced sample is unpriced too).
    */
   public CostSums[] split(double[] weights) {
     long[] energy = Apportionment.split(energyMicrojoules, weights);
     long[] energyCost = Apportionment.split(energyCostPicos, weights);
     long[] capacityCost = Apportionment.split(capacityCostPicos, weights);
+    long[] operational = Apportionment.split(operationalCarbonNanograms, weights);
+    long[] embodied = Apportionment.split(embodiedCarbonNanograms, weights);
     CostSums[] parts = new CostSums[weights.length];
     for (int i = 0; i < parts.length; i++) {
-      parts[i] = new CostSums(energy[i], energyCost[i], capacityCost[i], withoutTariff, withoutGpuRate, unpricedSamples);
+      parts[i] = new CostSums(energy[i], energyCost[i], capacityCost[i], withoutTariff, withoutGpuRate, unpricedSamples,
+          operational[i], embodied[i], withoutIntensity, withoutEmbodied);
     }
     return parts;
   }
@@ -76,6 +101,10 @@ public final class CostSums {
     withoutTariff = Math.addExact(withoutTariff, c.withoutTariff);
     withoutGpuRate = Math.addExact(withoutGpuRate, c.withoutGpuRate);
     unpricedSamples = Math.addExact(unpricedSamples, c.unpricedSamples);
+    operationalCarbonNanograms = Math.addExact(operationalCarbonNanograms, c.operationalCarbonNanograms);
+    embodiedCarbonNanograms = Math.addExact(embodiedCarbonNanograms, c.embodiedCarbonNanograms);
+    withoutIntensity = Math.addExact(withoutIntensity, c.withoutIntensity);
+    withoutEmbodied = Math.addExact(withoutEmbodied, c.withoutEmbodied);
     return this;
   }
 
@@ -110,6 +139,28 @@ public final class CostSums {
     return total == null || tokens == 0 ? null : total / tokens * 1e6;
   }
 
+  /** Operational carbon, gCO2e; null when a sample had no grid intensity or no tariff at its timestamp. */
+  public Double operationalCarbonG() {
+    return withoutIntensity > 0 ? null : FixedPoint.grams(operationalCarbonNanograms);
+  }
+
+  /** Embodied carbon, gCO2e; null when a sample had no embodied figure at its timestamp. */
+  public Double embodiedCarbonG() {
+    return withoutEmbodied > 0 ? null : FixedPoint.grams(embodiedCarbonNanograms);
+  }
+
+  /** operationalCarbonG + embodiedCarbonG, gCO2e; null when either is null. */
+  public Double carbonG() {
+    return withoutIntensity > 0 || withoutEmbodied > 0 ? null
+        : FixedPoint.grams(Math.addExact(operationalCarbonNanograms, embodiedCarbonNanograms));
+  }
+
+  /** carbonG / tokens × 1e6, gCO2e per million tokens; null when tokens = 0 or carbonG is null. */
+  public Double carbonPerMillionTokens(long tokens) {
+    Double carbon = carbonG();
+    return carbon == null || tokens == 0 ? null : carbon / tokens * 1e6;
+  }
+
   /** Samples without a tariff or a GPU rate. */
   public long unpricedSamples() {
     return unpricedSamples;
@@ -123,28 +174,37 @@ public final class CostSums {
     out.writeLong(withoutTariff);
     out.writeLong(withoutGpuRate);
     out.writeLong(unpricedSamples);
+    out.writeLong(operationalCarbonNanograms);
+    out.writeLong(embodiedCarbonNanograms);
+    out.writeLong(withoutIntensity);
+    out.writeLong(withoutEmbodied);
   }
 
   /** Reads what {@link #writeTo} wrote. */
   public static CostSums readFrom(DataInput in) throws IOException {
-    return new CostSums(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
+    return new CostSums(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
+        in.readLong(), in.readLong(), in.readLong(), in.readLong());
   }
 
   @Override
   public boolean equals(Object o) {
     return o instanceof CostSums c && energyMicrojoules == c.energyMicrojoules && energyCostPicos == c.energyCostPicos
         && capacityCostPicos == c.capacityCostPicos && withoutTariff == c.withoutTariff && withoutGpuRate == c.withoutGpuRate
-        && unpricedSamples == c.unpricedSamples;
+        && unpricedSamples == c.unpricedSamples && operationalCarbonNanograms == c.operationalCarbonNanograms
+        && embodiedCarbonNanograms == c.embodiedCarbonNanograms && withoutIntensity == c.withoutIntensity
+        && withoutEmbodied == c.withoutEmbodied;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(energyMicrojoules, energyCostPicos, capacityCostPicos, withoutTariff, withoutGpuRate, unpricedSamples);
+    return Objects.hash(energyMicrojoules, energyCostPicos, capacityCostPicos, withoutTariff, withoutGpuRate, unpricedSamples,
+        operationalCarbonNanograms, embodiedCarbonNanograms, withoutIntensity, withoutEmbodied);
   }
 
   @Override
   public String toString() {
     return "energyMicroJ=" + energyMicrojoules + ", energyCostPicos=" + energyCostPicos + ", capacityCostPicos="
-        + capacityCostPicos + ", unpriced=" + unpricedSamples;
+        + capacityCostPicos + ", unpriced=" + unpricedSamples + ", operationalCarbonNg=" + operationalCarbonNanograms
+        + ", embodiedCarbonNg=" + embodiedCarbonNanograms;
   }
 }

@@ -16,6 +16,8 @@ public final class FixedPoint {
   public static final double MICROS_PER_RATIO = 1e6;
   /** Temperatures in thousandths of a degree Celsius. */
   public static final double MILLIS_PER_DEGREE = 1e3;
+  /** Carbon (SPEC §2a) in nanograms of CO2e (a window or line can hold up to 9,200 t). */
+  public static final double NANOGRAMS_PER_GRAM = 1e9;
 
   private FixedPoint() {
   }
@@ -34,5 +36,13 @@ public final class FixedPoint {
 
   public static double money(long picos) {
     return picos / PICOS_PER_UNIT;
+  }
+
+  public static long nanograms(double grams) {
+    return Math.round(grams * NANOGRAMS_PER_GRAM);
+  }
+
+  public static double grams(long nanograms) {
+    return nanograms / NANOGRAMS_PER_GRAM;
   }
 }

@@ -114,6 +114,11 @@ public record MetricFigures(WindowFigures f, Instant windowStart, long windowMs)
     return f.cost.costPerMillionTokens(f.tokens);
   }
 
+  /** SPEC §2a: carbonG / tokens × 1e6, gCO2e per million tokens; null when tokens = 0 or carbonG is null. */
+  public Double carbonPerMillionTokens() {
+    return f.cost.carbonPerMillionTokens(f.tokens);
+  }
+
   /** @param isFinal whether the window is settled (SPEC §4: its grace has passed) */
   public NodeMetrics toNodeMetrics(String nodeId, String currency, boolean isFinal) {
     NodeMetrics m = new NodeMetrics();
@@ -181,6 +186,10 @@ public record MetricFigures(WindowFigures f, Instant windowStart, long windowMs)
     m.put("currency", currency);
     m.put("unpricedSamples", f.cost.unpricedSamples());
     m.put("isFinal", isFinal);
+    m.put("operationalCarbonG", f.cost.operationalCarbonG());
+    m.put("embodiedCarbonG", f.cost.embodiedCarbonG());
+    m.put("carbonG", f.cost.carbonG());
+    m.put("carbonPerMillionTokens", carbonPerMillionTokens());
     return m;
   }
 }

@@ -12,7 +12,7 @@ import java.io.IOException;
 public final class WindowFiguresSerde extends VersionedSerde<WindowFigures> {
 
   public WindowFiguresSerde() {
-    super(3, "window figures", 200);
+    super(4, "window figures", 232);
   }
 
   @Override

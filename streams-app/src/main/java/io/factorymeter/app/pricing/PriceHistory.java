@@ -4,7 +4,9 @@ import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.serde.AppSerdes;
 import io.factorymeter.app.serde.InternalAvroSerde;
 import io.factorymeter.contract.FactoryTopic;
+import io.factorymeter.schema.GpuEmbodied;
 import io.factorymeter.schema.GpuRate;
+import io.factorymeter.schema.GridIntensity;
 import io.factorymeter.schema.Tariff;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,9 +17,9 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.processor.api.ProcessingContext;
 
 /**
- * Price history (SPEC §2 prices): every version of every tariff (by site) and GPU rate (by GPU
- * model), each valid from its effectiveFrom until the key's next version, in two global stores
- * (every instance holds all prices). {@link #tariffAt} / {@link #gpuRateAt} answer "the price in
+ * Price history (SPEC §2 prices, §2a carbon): every version of every tariff (by site), GPU rate (by
+ * GPU model), grid intensity (by site) and embodied figure (by GPU model), each valid from its
+ * effectiveFrom until the key's next version, in four global stores (every instance holds them all). {@link #tariffAt} / {@link #gpuRateAt} answer "the price in
  * effect at t" for any t: history is bounded by the number of versions per key
  * ({@link MeteringConfig#priceVersions()}, the oldest dropped first), never by time, so a replay
  * of old telemetry finds the prices of its time for as long as the price topics keep them.
@@ -37,13 +39,22 @@ public final class PriceHistory {
   public static final String TARIFF_STORE = "tariff-versions";
   /** Name of the GPU rate store. */
   public static final String GPU_RATE_STORE = "gpu-rate-versions";
+  /** Name of the grid intensity store (SPEC §2a). */
+  public static final String GRID_INTENSITY_STORE = "grid-intensity-versions";
+  /** Name of the embodied figure store (SPEC §2a). */
+  public static final String GPU_EMBODIED_STORE = "gpu-embodied-versions";
 
   private final PriceLookup<Tariff> tariffs;
   private final PriceLookup<GpuRate> gpuRates;
+  private final PriceLookup<GridIntensity> gridIntensities;
+  private final PriceLookup<GpuEmbodied> embodied;
 
-  public PriceHistory(PriceVersionStore tariffs, PriceVersionStore gpuRates) {
+  public PriceHistory(PriceVersionStore tariffs, PriceVersionStore gpuRates, PriceVersionStore gridIntensities,
+      PriceVersionStore embodied) {
     this.tariffs = new PriceLookup<>(tariffs, new InternalAvroSerde<>(Tariff.class));
     this.gpuRates = new PriceLookup<>(gpuRates, new InternalAvroSerde<>(GpuRate.class));
+    this.gridIntensities = new PriceLookup<>(gridIntensities, new InternalAvroSerde<>(GridIntensity.class));
+    this.embodied = new PriceLookup<>(embodied, new InternalAvroSerde<>(GpuEmbodied.class));
   }
 
   /** The site's tariff in effect at {@code epochMs}, or null when none is. */
@@ -56,10 +67,27 @@ public final class PriceHistory {
     return gpuRates.at(gpuModel, epochMs);
   }
 
-  /** Adds the two global price stores, each kept up to date from its price topic by a {@link PriceUpdate}. */
+  /** The site's grid carbon intensity in effect at {@code epochMs} (SPEC §2a), or null when none is. */
+  public GridIntensity gridIntensityAt(String site, long epochMs) {
+    return gridIntensities.at(site, epochMs);
+  }
+
+  /** The GPU model's embodied emissions per GPU-hour in effect at {@code epochMs} (SPEC §2a), or null when none is. */
+  public GpuEmbodied gpuEmbodiedAt(String gpuModel, long epochMs) {
+    return embodied.at(gpuModel, epochMs);
+  }
+
+  /**
+   * Adds the four global reference stores (prices and carbon figures), each kept up to date from
+   * its topic by a {@link PriceUpdate}.
+   */
   public static void addGlobalStores(StreamsBuilder builder, MeteringConfig config, AppSerdes serdes) {
     addGlobalStore(builder, config, serdes, PriceKind.TARIFF, TARIFF_STORE, FactoryTopic.TARIFFS, "tariffs");
     addGlobalStore(builder, config, serdes, PriceKind.GPU_RATE, GPU_RATE_STORE, FactoryTopic.GPU_RATES, "gpu-rates");
+    addGlobalStore(builder, config, serdes, PriceKind.GRID_INTENSITY, GRID_INTENSITY_STORE, FactoryTopic.GRID_INTENSITY,
+        "grid-intensity");
+    addGlobalStore(builder, config, serdes, PriceKind.GPU_EMBODIED, GPU_EMBODIED_STORE, FactoryTopic.GPU_EMBODIED,
+        "gpu-embodied");
   }
 
   private static <V extends SpecificRecord> void addGlobalStore(StreamsBuilder builder, MeteringConfig config,
@@ -72,6 +100,7 @@ public final class PriceHistory {
 
   /** The price history of the global stores, for a processor of the topology built with {@link #addGlobalStores}. */
   public static PriceHistory connect(ProcessingContext context) {
-    return new PriceHistory(context.getStateStore(TARIFF_STORE), context.getStateStore(GPU_RATE_STORE));
+    return new PriceHistory(context.getStateStore(TARIFF_STORE), context.getStateStore(GPU_RATE_STORE),
+        context.getStateStore(GRID_INTENSITY_STORE), context.getStateStore(GPU_EMBODIED_STORE));
   }
 }

@@ -2,24 +2,27 @@ package io.factorymeter.app.pricing;
 
 import io.factorymeter.contract.PriceRules;
 
+import io.factorymeter.schema.GpuEmbodied;
 import io.factorymeter.schema.GpuRate;
+import io.factorymeter.schema.GridIntensity;
 import io.factorymeter.schema.Tariff;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * What tells tariffs and GPU rates apart where they are handled alike (SPEC §2 prices): the
- * record's key field, its currency and effectiveFrom, and its rules ({@link PriceRules}).
+ * What tells the kinds of reference data apart where they are handled alike (SPEC §2 prices, §2a
+ * carbon): the record's key field, its currency (prices only) and effectiveFrom, and its rules
+ * ({@link PriceRules}).
  *
  * @param name for log lines ("tariff", "GPU rate")
  * @param keyField the field the topic is keyed by ("site", "gpuModel")
  * @param type the generated Avro class
  * @param keyOf the key field's value
- * @param currencyOf the currency
+ * @param currencyOf the currency; null for carbon figures, which have none
  * @param effectiveFromOf when the price takes effect, epoch milliseconds
  * @param check the first rule the price breaks, if any
- * @param <V> Tariff or GpuRate
+ * @param <V> Tariff, GpuRate, GridIntensity or GpuEmbodied
  */
 public record PriceKind<V extends SpecificRecord>(
     String name,
@@ -37,4 +40,12 @@ public record PriceKind<V extends SpecificRecord>(
   /** GPU capacity rates, keyed by GPU model. */
   public static final PriceKind<GpuRate> GPU_RATE = new PriceKind<>("GPU rate", "gpuModel", GpuRate.class,
       GpuRate::getGpuModel, GpuRate::getCurrency, g -> g.getEffectiveFrom().toEpochMilli(), PriceRules::check);
+
+  /** Grid carbon intensity (SPEC §2a), keyed by site. */
+  public static final PriceKind<GridIntensity> GRID_INTENSITY = new PriceKind<>("grid intensity", "site",
+      GridIntensity.class, GridIntensity::getSite, g -> null, g -> g.getEffectiveFrom().toEpochMilli(), PriceRules::check);
+
+  /** Embodied emissions per GPU-hour (SPEC §2a), keyed by GPU model. */
+  public static final PriceKind<GpuEmbodied> GPU_EMBODIED = new PriceKind<>("embodied figure", "gpuModel",
+      GpuEmbodied.class, GpuEmbodied::getGpuModel, g -> null, g -> g.getEffectiveFrom().toEpochMilli(), PriceRules::check);
 }

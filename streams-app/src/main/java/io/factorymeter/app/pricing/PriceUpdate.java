@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * the registry because the application stops (or the thread was interrupted) are passed on: the
  * global thread stops, and the next start reads the record again.
  *
- * @param <V> Tariff or GpuRate
+ * @param <V> Tariff, GpuRate, GridIntensity or GpuEmbodied
  */
 public final class PriceUpdate<V extends SpecificRecord> implements Processor<String, byte[], Void, Void> {
 
@@ -135,7 +135,7 @@ public final class PriceUpdate<V extends SpecificRecord> implements Processor<St
       return;
     }
     String priceCurrency = kind.currencyOf().apply(price);
-    if (!currency.equals(priceCurrency)) {
+    if (priceCurrency != null && !currency.equals(priceCurrency)) {
       counters.increment(Counter.PRICES_IGNORED_CURRENCY);
       if (reported.add("currency|" + key + "|" + priceCurrency)) {
         log.warn("{} for {} is in {}, not the deployment's currency {}: ignored (logged once per {} and currency)",

@@ -74,12 +74,13 @@ class DashboardEndToEndTest {
   private static final int MINUTES = 75;
 
   private static final List<String> FLEET_FIGURES = List.of("tokensPerSecond", "outputTokensPerSecond", "tokensPerJoule",
-      "outputTokensPerJoule", "costPerMillionTokens", "avgPowerW", "utilization", "uptimeKnown", "coverage",
-      "maxTemperatureC", "nodesKnown", "nodesReporting");
+      "outputTokensPerJoule", "costPerMillionTokens", "carbonPerMillionTokens", "carbonG", "avgPowerW", "utilization",
+      "uptimeKnown", "coverage", "maxTemperatureC", "nodesKnown", "nodesReporting");
   private static final List<String> CLUSTER_FIGURES = List.of("tokensPerSecond", "tokensPerJoule", "outputTokensPerJoule",
-      "costPerMillionTokens", "avgPowerW", "utilization", "uptimeKnown", "coverage", "nodesReporting", "nodesKnown");
+      "costPerMillionTokens", "carbonPerMillionTokens", "avgPowerW", "utilization", "uptimeKnown", "coverage", "nodesReporting",
+      "nodesKnown");
   private static final List<String> TENANT_FIGURES = List.of("lines", "promptTokens", "completionTokens", "energyJ",
-      "energyCost", "capacityCost", "totalCost");
+      "energyCost", "capacityCost", "totalCost", "carbonG", "carbonPerMillionTokens");
 
   // ---- the query API, read here --------------------------------------------------------------
 
@@ -254,6 +255,7 @@ class DashboardEndToEndTest {
         .withAlerts(new AlertConfig(Duration.ofMinutes(2), 60.0, 3, 0.5, Duration.ofHours(1), 0.9));
     MeteringApplication.provisionTopics(STACK.clientProps(), config);
     BROKER.publishPrices(config);
+    BROKER.publishCarbon(config);
 
     String applicationId = "dash.metering";
     try (PipelineEndpoints http = PipelineEndpoints.bind("127.0.0.1", 0, Optional.of(TOKEN))) {
@@ -366,8 +368,8 @@ class DashboardEndToEndTest {
       allMinutes.addAll(settledStarts(api.get("/v1/clusters/" + id + "/metrics?limit=60").path("windows")));
     }
     assertTrue(fleetMinutes.size() >= 55, "most of the 60 windows are settled: " + fleetMinutes.size());
-    for (String chart : List.of("tokensPerSecond", "costPerMillionTokens", "avgPowerW", "clusterTokensPerJoule",
-        "clusterUtilization", "clusterUptime")) {
+    for (String chart : List.of("tokensPerSecond", "costPerMillionTokens", "carbonPerMillionTokens", "avgPowerW",
+        "clusterTokensPerJoule", "clusterUtilization", "clusterUptime")) {
       assertChart(dom, chart, allMinutes.size(), "fleet," + String.join(",", clusterIds));
     }
     assertChart(dom, "tokensPerJoule", fleetMinutes.size(), "tokens/J,output tokens/J");

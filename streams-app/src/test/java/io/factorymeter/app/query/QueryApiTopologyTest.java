@@ -12,7 +12,9 @@ import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.http.QueryApi;
 import io.factorymeter.app.serde.AppSerdes;
 import io.factorymeter.schema.BillingLine;
+import io.factorymeter.schema.GpuEmbodied;
 import io.factorymeter.schema.GpuRate;
+import io.factorymeter.schema.GridIntensity;
 import io.factorymeter.schema.NodeSample;
 import io.factorymeter.schema.Tariff;
 import io.factorymeter.schema.UsageEntry;
@@ -73,6 +75,12 @@ class QueryApiTopologyTest {
     driver.createInputTopic("factory.gpu-rates", new StringSerializer(), new ByteArraySerializer())
         .pipeInput("H100-SXM5-80GB", serdes.values(GpuRate.class).serializer().serialize("factory.gpu-rates",
             new GpuRate("H100-SXM5-80GB", "USD", 2.00, from)), from);
+    driver.createInputTopic("factory.grid-intensity", new StringSerializer(), new ByteArraySerializer())
+        .pipeInput("s1", serdes.values(GridIntensity.class).serializer().serialize("factory.grid-intensity",
+            new GridIntensity("s1", 500.0, from, null)), from);
+    driver.createInputTopic("factory.gpu-embodied", new StringSerializer(), new ByteArraySerializer())
+        .pipeInput("H100-SXM5-80GB", serdes.values(GpuEmbodied.class).serializer().serialize("factory.gpu-embodied",
+            new GpuEmbodied("H100-SXM5-80GB", 30.0, from, null)), from);
     LocalViews local = new LocalViews(new LocalViews.Stores() {
       @Override
       @SuppressWarnings({"unchecked", "rawtypes"})
@@ -218,6 +226,14 @@ class QueryApiTopologyTest {
     assertEquals(300, totals.get("promptTokens").asLong());
     assertEquals(t1.getTotalCost(), totals.get("totalCost").asDouble(), EPS);
     assertEquals("USD", totals.get("currency").asText());
+    // carbon (SPEC 2a) at 500 g/kWh, PUE 1.5, 30 g per H100-hour: 3 x 40,000 J / 3.6e6 x 1.5 x 500 = 25 g
+    // operational, 3 x 8 GPUs x 10 s / 3,600 s x 30 g = 2 g embodied; 27 g over 3,000 tokens
+    assertEquals(25.0, totals.get("operationalCarbonG").asDouble(), 1e-6);
+    assertEquals(2.0, totals.get("embodiedCarbonG").asDouble(), 1e-6);
+    assertEquals(27.0, totals.get("carbonG").asDouble(), 1e-6);
+    assertEquals(9_000.0, totals.get("carbonPerMillionTokens").asDouble(), 1e-3);
+    assertEquals(0, totals.get("linesWithoutCarbon").asInt());
+    assertEquals(27.0, line.get("carbonG").asDouble(), 1e-6);
 
     JsonNode tenants = get("/v1/tenants?from=2026-11-26T00:00:00Z&to=2026-11-27T00:00:00Z", 200).get("tenants");
     assertEquals(List.of("t1", "t2"), ids(tenants, "tenantId"));

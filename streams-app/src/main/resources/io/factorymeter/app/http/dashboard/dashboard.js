@@ -180,6 +180,8 @@
       tile('tokens per joule', f('tokensPerJoule', 2, { unit: 'tokens/J' })),
       tile('output tokens per joule', f('outputTokensPerJoule', 2, { unit: 'tokens/J' })),
       tile('cost per million tokens', f('costPerMillionTokens', 4, { unit: w.currency })),
+      tile('CO2e per million tokens', f('carbonPerMillionTokens', 1, { unit: 'g' }),
+          [f('carbonG', 0, { scale: 0.001, unit: 'kg' }), ' CO2e in the minute']),
       tile('power', f('avgPowerW', 1, { scale: 0.001, unit: 'kW' })),
       tile('utilization', f('utilization', 1, { scale: 100, unit: '%' })),
       tile('uptime (known nodes)', f('uptimeKnown', 1, { scale: 100, unit: '%' }), [f('nodesKnown', 0), ' nodes known']),
@@ -255,6 +257,7 @@
     draw('tokensPerJoule', ['tokens/J', 'output tokens/J'],
         align([[fleet, w => w.tokensPerJoule], [fleet, w => w.outputTokensPerJoule]]), 2);
     draw('costPerMillionTokens', groupLabels, perGroup(w => w.costPerMillionTokens), 4);
+    draw('carbonPerMillionTokens', groupLabels, perGroup(w => w.carbonPerMillionTokens), 1);
     draw('avgPowerW', groupLabels, perGroup(w => w.avgPowerW / 1000), 1);
     draw('uptime', ['utilization', 'uptime (known nodes)', 'coverage'], align([
       [fleet, w => pct(w.utilization)], [fleet, w => pct(w.uptimeKnown)], [fleet, w => pct(w.coverage)]]), 0);
@@ -289,6 +292,7 @@
         f('tokensPerJoule', 2),
         f('outputTokensPerJoule', 2),
         f('costPerMillionTokens', 4, { unit: w.currency }),
+        f('carbonPerMillionTokens', 1, { unit: 'g' }),
         f('avgPowerW', 1, { scale: 0.001, unit: 'kW' }),
         f('utilization', 1, { scale: 100, unit: '%' }),
         f('uptimeKnown', 1, { scale: 100, unit: '%' }),
@@ -355,6 +359,8 @@
         f('energyCost', 4, { unit: t.currency || '' }),
         f('capacityCost', 4, { unit: t.currency || '' }),
         f('totalCost', 4, { unit: t.currency || '' }),
+        f('carbonG', 1, { scale: 0.001, unit: 'kg' }),
+        f('carbonPerMillionTokens', 1, { unit: 'g' }),
       ]);
       if (t.tenantId === '_idle') {
         tr.className = 'idle';
