@@ -21,6 +21,9 @@ import io.factorymeter.contract.FactoryTopic;
 import io.factorymeter.producers.kafka.AvroRecordSender;
 import io.factorymeter.producers.prices.PriceJson;
 import io.factorymeter.producers.prices.PriceLoader;
+import io.factorymeter.producers.reference.ReferenceKind;
+import io.factorymeter.producers.reference.ReferenceLoader;
+import io.factorymeter.producers.reference.ReferenceRecord;
 import io.factorymeter.producers.simulate.FleetSimulator;
 import io.factorymeter.producers.simulate.FleetSpec;
 import io.factorymeter.schema.GpuRate;
@@ -249,20 +252,23 @@ class DockerDeploymentFilesTest {
       } else if (command instanceof PricesCommand.Load load) {
         kinds.add("prices load");
         checkPriceFileIsInTheImage(load);
+      } else if (command instanceof ReferenceCommand.Load load) {
+        kinds.add("reference load");
+        List<ReferenceRecord> records = ReferenceLoader.read(inTheImage(load.file));
+        assertTrue(records.stream().anyMatch(r -> r.kind() == ReferenceKind.GRID_INTENSITY)
+            && records.stream().anyMatch(r -> r.kind() == ReferenceKind.GPU_EMBODIED), load.file + " has both kinds of carbon figure");
       } else {
         fail(e.getKey() + ": unexpected command " + command.getClass().getSimpleName());
       }
     }
     kinds.sort(null);
-    assertEquals(List.of("prices load", "run", "run", "simulate"), kinds, "two pipeline instances, a fleet and the prices");
+    assertEquals(List.of("prices load", "reference load", "run", "run", "simulate"), kinds,
+        "two pipeline instances, a fleet, the prices and the carbon figures");
   }
 
   /** The file {@code prices load} reads in the container is copied into the image from the repository, and priced in the pipelines' currency. */
   private void checkPriceFileIsInTheImage(PricesCommand.Load load) throws IOException {
-    String dockerfile = Files.readString(DOCKER.resolve("Dockerfile"));
-    Matcher copy = Pattern.compile("(?m)^COPY\\s+(\\S+)\\s+" + Pattern.quote(load.file.toString()) + "\\s*$").matcher(dockerfile);
-    assertTrue(copy.find(), "the Dockerfile copies " + load.file + " into the image");
-    Path source = REPO.resolve(copy.group(1));
+    Path source = inTheImage(load.file);
     List<PriceJson.Price> prices = PriceLoader.read(source);
     assertFalse(prices.isEmpty(), source + " has prices");
     Set<String> currencies = new TreeSet<>();
@@ -273,6 +279,14 @@ class DockerDeploymentFilesTest {
       assertEquals(Set.of(config(run.getKey(), run.getValue()).currency()), currencies,
           "prices in the currency of " + run.getKey() + " (others are ignored)");
     }
+  }
+
+  /** The repository file the Dockerfile copies to {@code inImage}; fails unless it copies one there. */
+  private static Path inTheImage(Path inImage) throws IOException {
+    String dockerfile = Files.readString(DOCKER.resolve("Dockerfile"));
+    Matcher copy = Pattern.compile("(?m)^COPY\\s+(\\S+)\\s+" + Pattern.quote(inImage.toString()) + "\\s*$").matcher(dockerfile);
+    assertTrue(copy.find(), "the Dockerfile copies " + inImage + " into the image");
+    return REPO.resolve(copy.group(1));
   }
 
   @Test
