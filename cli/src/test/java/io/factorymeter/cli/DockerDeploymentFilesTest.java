@@ -457,7 +457,8 @@ class DockerDeploymentFilesTest {
     for (var e : appServices().entrySet()) {
       Object c = parse(e.getKey(), command(e.getKey(), e.getValue()));
       ConnectionOptions connection = c instanceof RunCommand r ? r.connection
-          : c instanceof SimulateCommand s ? s.connection : ((PricesCommand.Load) c).connection;
+          : c instanceof SimulateCommand s ? s.connection
+          : c instanceof ReferenceCommand.Load l ? l.connection : ((PricesCommand.Load) c).connection;
       assertEquals(brokerAddresses, new TreeSet<>(List.of(connection.bootstrapServers.split(","))),
           e.getKey() + ": --bootstrap-servers");
       assertEquals(registryUrl(), connection.schemaRegistryUrl, e.getKey() + ": --schema-registry-url");
