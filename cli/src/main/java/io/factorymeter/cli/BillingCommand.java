@@ -9,7 +9,6 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -39,13 +38,9 @@ final class BillingCommand implements Runnable {
     @Mixin
     ConnectionOptions connection;
 
-    @Option(names = "--from", required = true, paramLabel = "ISO", converter = InstantConverter.class,
-        description = "First period start included, e.g. 2026-11-01T00:00:00Z.")
-    Instant from;
+    @Mixin
 
-    @Option(names = "--to", required = true, paramLabel = "ISO", converter = InstantConverter.class,
-        description = "Periods starting before this instant are included.")
-    Instant to;
+    PeriodRange range;
 
     @Option(names = "--format", defaultValue = "csv", description = "csv or json (JSON Lines) (default: ${DEFAULT-VALUE}).")
     String format;
@@ -67,13 +62,11 @@ final class BillingCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new UserError(e.getMessage(), 2);
       }
-      if (!from.isBefore(to)) {
-        throw new UserError("--from must be before --to", 2);
-      }
+      range.checked();
       Map<String, Object> props = connection.reachableProperties();
       List<BillingLine> lines;
       try {
-        lines = BillingLedger.read(props, topic, from, to, tenant);
+        lines = BillingLedger.read(props, topic, range.from, range.to, tenant);
       } catch (IllegalArgumentException e) {
         throw new UserError(e.getMessage());
       }

@@ -4,7 +4,6 @@ import io.factorymeter.app.ledger.LedgerHours;
 import io.factorymeter.app.serde.RecordJson;
 import io.factorymeter.schema.LedgerHour;
 import java.io.PrintStream;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,13 +26,9 @@ final class LedgerCommand implements Callable<Integer> {
   @Mixin
   ConnectionOptions connection;
 
-  @Option(names = "--from", required = true, paramLabel = "ISO", converter = InstantConverter.class,
-      description = "First hour included, e.g. 2026-11-01T00:00:00Z.")
-  Instant from;
+  @Mixin
 
-  @Option(names = "--to", required = true, paramLabel = "ISO", converter = InstantConverter.class,
-      description = "Hours starting before this instant are included.")
-  Instant to;
+  PeriodRange range;
 
   @Option(names = "--format", defaultValue = "table", description = "table or json (JSON Lines, one hour per line) (default: ${DEFAULT-VALUE}).")
   String format;
@@ -46,13 +41,11 @@ final class LedgerCommand implements Callable<Integer> {
     if (!format.equals("table") && !format.equals("json")) {
       throw new UserError("--format must be table or json, got '" + format + "'", 2);
     }
-    if (!from.isBefore(to)) {
-      throw new UserError("--from must be before --to", 2);
-    }
+    range.checked();
     Map<String, Object> props = connection.reachableProperties();
     List<LedgerHour> hours;
     try {
-      hours = LedgerHours.read(props, topic, from, to);
+      hours = LedgerHours.read(props, topic, range.from, range.to);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());
     }
@@ -69,7 +62,7 @@ final class LedgerCommand implements Callable<Integer> {
       why.ifPresent(w -> unbalanced.add("partition " + h.getPartition() + " hour " + h.getPeriodStart() + ": " + w));
     }
     if (hours.isEmpty()) {
-      System.err.println("No closed ledger hour starts in [" + from + ", " + to + ") on " + topic);
+      System.err.println("No closed ledger hour starts in [" + range.from + ", " + range.to + ") on " + topic);
     } else if (unbalanced.isEmpty()) {
       System.err.println("All " + hours.size() + " partition-hours balance");
     }
