@@ -2,6 +2,7 @@ package io.factorymeter.cli.fault;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.factorymeter.app.CompactedTopic;
 import io.factorymeter.app.InputLag;
 import io.factorymeter.app.MeteringApplication;
 import io.factorymeter.app.config.MeteringConfig;
@@ -279,14 +280,14 @@ public final class FaultRun {
     TreeMap<String, Map<String, Object>> bill = Outputs.bill(export, revisions);
     compared.put("billLines", Comparison.compare("bill", expected.rows.get("bill"), bill, differences));
     compared.put("nodeWindows", Comparison.compare("node", expected.rows.get("node"),
-        Outputs.windows(Outputs.latest(props, config.topics().name(FactoryTopic.NODE_METRICS), NodeMetrics.class)), differences));
+        Outputs.windows(CompactedTopic.latest(props, config.topics().name(FactoryTopic.NODE_METRICS), NodeMetrics.class)), differences));
     compared.put("clusterWindows", Comparison.compare("cluster", expected.rows.get("cluster"),
-        Outputs.windows(Outputs.latest(props, config.topics().name(FactoryTopic.CLUSTER_METRICS), ClusterMetrics.class)), differences));
+        Outputs.windows(CompactedTopic.latest(props, config.topics().name(FactoryTopic.CLUSTER_METRICS), ClusterMetrics.class)), differences));
     compared.put("fleetWindows", Comparison.compare("fleet", expected.rows.get("fleet"),
-        Outputs.windows(Outputs.latest(props, config.topics().name(FactoryTopic.FLEET_METRICS), FleetMetrics.class)), differences));
+        Outputs.windows(CompactedTopic.latest(props, config.topics().name(FactoryTopic.FLEET_METRICS), FleetMetrics.class)), differences));
     TreeMap<String, Map<String, Object>> ledger;
     try {
-      ledger = Outputs.ledger(Outputs.latest(props, config.topics().name(FactoryTopic.LEDGER_HOURLY), LedgerHour.class));
+      ledger = Outputs.ledger(CompactedTopic.latest(props, config.topics().name(FactoryTopic.LEDGER_HOURLY), LedgerHour.class));
     } catch (IllegalArgumentException e) {   // no such topic
       ledger = new TreeMap<>();
     }

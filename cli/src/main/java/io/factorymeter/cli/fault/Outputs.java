@@ -2,8 +2,8 @@ package io.factorymeter.cli.fault;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.factorymeter.app.deadletter.DeadLetterHeaders;
 import io.factorymeter.kafka.TopicSnapshot;
-import io.factorymeter.registry.serde.SchemaRegistryAvroSerde;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,7 +20,6 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** What the pipeline wrote, as rows comparable with {@link GroundTruth.Expected}. */
 final class Outputs {
@@ -60,23 +58,6 @@ final class Outputs {
       throw new UncheckedIOException(e);
     }
     return rows;
-  }
-
-  /** The latest record of every key of a compacted topic (what compaction keeps). */
-  static <T extends SpecificRecord> Map<String, T> latest(Map<String, Object> clientProps, String topic, Class<T> type) {
-    SchemaRegistryAvroSerde<T> serde = SchemaRegistryAvroSerde.forType(type, clientProps, false);
-    Map<String, T> latest = new HashMap<>();
-    try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(TopicSnapshot.readerProps(clientProps),
-        new StringDeserializer(), serde.deserializer())) {
-      TopicSnapshot.read(consumer, topic, r -> {
-        if (r.value() == null) {
-          latest.remove(r.key());
-        } else {
-          latest.put(r.key(), r.value());
-        }
-      });
-    }
-    return latest;
   }
 
   /** Metric records as rows of {@link #WINDOW_FIELDS}. */
@@ -136,7 +117,7 @@ final class Outputs {
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(TopicSnapshot.readerProps(clientProps),
         new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       TopicSnapshot.read(consumer, topic, r -> {
-        Header h = r.headers().lastHeader("factory.meter.reason");
+        Header h = r.headers().lastHeader(DeadLetterHeaders.REASON);
         counts.merge(h == null ? "" : new String(h.value(), StandardCharsets.UTF_8), 1L, Long::sum);
       });
     }

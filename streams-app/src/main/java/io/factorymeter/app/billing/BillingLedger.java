@@ -1,14 +1,11 @@
 package io.factorymeter.app.billing;
 
-import io.factorymeter.kafka.TopicSnapshot;
-import io.factorymeter.registry.serde.SchemaRegistryAvroSerde;
+import io.factorymeter.app.CompactedTopic;
 import io.factorymeter.schema.BillingLine;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The settled billing lines as a billing system sees them: the compacted billing topic read with
@@ -32,13 +29,7 @@ public final class BillingLedger {
    * @param tenant only this tenant's lines, or null for all
    */
   public static List<BillingLine> read(Map<String, Object> clientProps, String topic, Instant from, Instant to, String tenant) {
-    Map<String, Object> p = TopicSnapshot.readerProps(clientProps);
-    SchemaRegistryAvroSerde<BillingLine> serde = SchemaRegistryAvroSerde.forType(BillingLine.class, clientProps, false);
-    Map<String, BillingLine> latest;
-    try (KafkaConsumer<String, BillingLine> consumer = new KafkaConsumer<>(p, new StringDeserializer(), serde.deserializer())) {
-      latest = TopicSnapshot.latest(consumer, topic);
-    }
-    return latest.values().stream()
+    return CompactedTopic.latest(clientProps, topic, BillingLine.class).values().stream()
         .filter(l -> !l.getPeriodStart().isBefore(from) && l.getPeriodStart().isBefore(to))
         .filter(l -> tenant == null || tenant.equals(l.getTenantId()))
         .sorted(INVOICE_ORDER)

@@ -1,15 +1,12 @@
 package io.factorymeter.app.ledger;
 
-import io.factorymeter.kafka.TopicSnapshot;
-import io.factorymeter.registry.serde.SchemaRegistryAvroSerde;
+import io.factorymeter.app.CompactedTopic;
 import io.factorymeter.schema.LedgerHour;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The intake ledger as an operator reads it ({@code factory.ledger.hourly}): the latest revision of
@@ -31,13 +28,7 @@ public final class LedgerHours {
    * @throws IllegalArgumentException when the topic does not exist
    */
   public static List<LedgerHour> read(Map<String, Object> clientProps, String topic, Instant from, Instant to) {
-    SchemaRegistryAvroSerde<LedgerHour> serde = SchemaRegistryAvroSerde.forType(LedgerHour.class, clientProps, false);
-    Map<String, LedgerHour> latest;
-    try (KafkaConsumer<String, LedgerHour> consumer = new KafkaConsumer<>(TopicSnapshot.readerProps(clientProps),
-        new StringDeserializer(), serde.deserializer())) {
-      latest = TopicSnapshot.latest(consumer, topic);
-    }
-    return latest.values().stream()
+    return CompactedTopic.latest(clientProps, topic, LedgerHour.class).values().stream()
         .filter(h -> !h.getPeriodStart().isBefore(from) && h.getPeriodStart().isBefore(to))
         .sorted(ORDER)
         .toList();
