@@ -4,6 +4,7 @@ import io.factorymeter.schema.GpuEmbodied;
 import io.factorymeter.schema.GpuRate;
 import io.factorymeter.schema.GridIntensity;
 import io.factorymeter.schema.Tariff;
+import java.time.Instant;
 import java.util.Currency;
 import java.util.Optional;
 
@@ -73,24 +74,25 @@ public final class PriceRules {
   public static Optional<Problem> check(Tariff t) {
     return first(site(t.getSite()), currency(t.getCurrency()),
         between("pricePerKwh", t.getPricePerKwh(), 0, MAX_PRICE_PER_KWH),
-        between("pue", t.getPue(), MIN_PUE, MAX_PUE));
+        between("pue", t.getPue(), MIN_PUE, MAX_PUE), correction(t.getEffectiveFrom(), t.getPublishedAt()));
   }
 
   /** The first rule the GPU rate breaks, or empty when it may be stored. */
   public static Optional<Problem> check(GpuRate g) {
     return first(gpuModel(g.getGpuModel()), currency(g.getCurrency()),
-        between("hourlyRate", g.getHourlyRate(), 0, MAX_HOURLY_RATE));
+        between("hourlyRate", g.getHourlyRate(), 0, MAX_HOURLY_RATE), correction(g.getEffectiveFrom(), g.getPublishedAt()));
   }
 
   /** The first rule the grid intensity breaks (SPEC §2a), or empty when it may be stored. */
   public static Optional<Problem> check(GridIntensity g) {
-    return first(site(g.getSite()), between("gco2ePerKwh", g.getGco2ePerKwh(), 0, MAX_GCO2E_PER_KWH), source(g.getSource()));
+    return first(site(g.getSite()), between("gco2ePerKwh", g.getGco2ePerKwh(), 0, MAX_GCO2E_PER_KWH), source(g.getSource()),
+        correction(g.getEffectiveFrom(), g.getPublishedAt()));
   }
 
   /** The first rule the embodied figure breaks (SPEC §2a), or empty when it may be stored. */
   public static Optional<Problem> check(GpuEmbodied g) {
     return first(gpuModel(g.getGpuModel()), between("gco2ePerGpuHour", g.getGco2ePerGpuHour(), 0, MAX_GCO2E_PER_GPU_HOUR),
-        source(g.getSource()));
+        source(g.getSource()), correction(g.getEffectiveFrom(), g.getPublishedAt()));
   }
 
   /** Whether {@code code} is an ISO 4217 currency code (three capital letters Java knows). */
@@ -130,6 +132,20 @@ public final class PriceRules {
     return isCurrency(currency) ? Optional.empty()
         : Optional.of(new Problem("currency", quoted(currency), "must be an ISO 4217 currency code like USD"));
   }
+
+  /**
+   * A correction (publishedAt after effectiveFrom, SPEC §2a) takes effect on a whole minute: billing
+   * keeps the quantities of the samples it restates per minute (and per version boundary known when
+   * they were metered), so a boundary inside a minute could not be drawn afterwards.
+   */
+  private static Optional<Problem> correction(Instant effectiveFrom, Instant publishedAt) {
+    return publishedAt == null || !publishedAt.isAfter(effectiveFrom) || effectiveFrom.toEpochMilli() % MINUTE_MS == 0
+        ? Optional.empty()
+        : Optional.of(new Problem("effectiveFrom", effectiveFrom.toString(),
+            "a correction (publishedAt " + publishedAt + " is later) must take effect on a whole minute"));
+  }
+
+  private static final long MINUTE_MS = 60_000;
 
   private static Optional<Problem> source(String source) {
     return source == null || source.length() <= MAX_SOURCE_LENGTH ? Optional.empty()

@@ -14,11 +14,11 @@ class PriceRulesTest {
   private static final Instant FROM = Instant.parse("2026-01-01T00:00:00Z");
 
   private static Optional<String> tariff(String site, String currency, double price, double pue) {
-    return PriceRules.check(new Tariff(site, currency, price, pue, FROM)).map(Object::toString);
+    return PriceRules.check(new Tariff(site, currency, price, pue, FROM, null)).map(Object::toString);
   }
 
   private static Optional<String> rate(String gpu, String currency, double rate) {
-    return PriceRules.check(new GpuRate(gpu, currency, rate, FROM)).map(Object::toString);
+    return PriceRules.check(new GpuRate(gpu, currency, rate, FROM, null)).map(Object::toString);
   }
 
   @Test

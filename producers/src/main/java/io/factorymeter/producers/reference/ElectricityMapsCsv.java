@@ -131,7 +131,7 @@ public final class ElectricityMapsCsv {
         }
         String text = "Electricity Maps " + rowZone + (lifecycle ? " LCA " : " direct ") + from.atOffset(ZoneOffset.UTC).getYear()
             + " (ODbL)";
-        GridIntensity g = new GridIntensity(site, intensity, from, text);
+        GridIntensity g = new GridIntensity(site, intensity, from, text, null);
         PriceRules.check(g).ifPresent(p -> {
           throw new IllegalArgumentException(("gco2ePerKwh".equals(p.field()) ? "column \"" + intensityColumn + "\"" : "field \"" + p.field() + "\"")
               + " " + p.rule() + ", got " + p.value());

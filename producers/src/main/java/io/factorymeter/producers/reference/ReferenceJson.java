@@ -72,7 +72,7 @@ public final class ReferenceJson {
         String currency = text(node, "currency");
         Instant effectiveFrom = instant(node, "effectiveFrom");
         String site = text(node, "site");
-        Tariff tariff = new Tariff(site, currency, number(node, "pricePerKwh"), number(node, "pue"), effectiveFrom);
+        Tariff tariff = new Tariff(site, currency, number(node, "pricePerKwh"), number(node, "pue"), effectiveFrom, null);
         PriceRules.check(tariff).ifPresent(ReferenceJson::refuse);
         return new ReferenceRecord(kind, site, tariff, effectiveFrom);
       }
@@ -80,21 +80,21 @@ public final class ReferenceJson {
         String currency = text(node, "currency");
         Instant effectiveFrom = instant(node, "effectiveFrom");
         String gpuModel = text(node, "gpuModel");
-        GpuRate rate = new GpuRate(gpuModel, currency, number(node, "hourlyRate"), effectiveFrom);
+        GpuRate rate = new GpuRate(gpuModel, currency, number(node, "hourlyRate"), effectiveFrom, null);
         PriceRules.check(rate).ifPresent(ReferenceJson::refuse);
         return new ReferenceRecord(kind, gpuModel, rate, effectiveFrom);
       }
       case GRID_INTENSITY -> {
         Instant effectiveFrom = instant(node, "effectiveFrom");
         String site = text(node, "site");
-        GridIntensity g = new GridIntensity(site, number(node, "gco2ePerKwh"), effectiveFrom, optionalText(node, "source"));
+        GridIntensity g = new GridIntensity(site, number(node, "gco2ePerKwh"), effectiveFrom, optionalText(node, "source"), null);
         PriceRules.check(g).ifPresent(ReferenceJson::refuse);
         return new ReferenceRecord(kind, site, g, effectiveFrom);
       }
       case GPU_EMBODIED -> {
         Instant effectiveFrom = instant(node, "effectiveFrom");
         String gpuModel = text(node, "gpuModel");
-        GpuEmbodied e = new GpuEmbodied(gpuModel, number(node, "gco2ePerGpuHour"), effectiveFrom, optionalText(node, "source"));
+        GpuEmbodied e = new GpuEmbodied(gpuModel, number(node, "gco2ePerGpuHour"), effectiveFrom, optionalText(node, "source"), null);
         PriceRules.check(e).ifPresent(ReferenceJson::refuse);
         return new ReferenceRecord(kind, gpuModel, e, effectiveFrom);
       }

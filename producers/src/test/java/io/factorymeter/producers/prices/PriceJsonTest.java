@@ -23,10 +23,10 @@ class PriceJsonTest {
   void parsesTariffsAndGpuRates() {
     PriceJson.Price t = PriceJson.parse(TARIFF.replace("\"s\"", "\"site-a\""));
     assertEquals("site-a", t.key());
-    assertEquals(new Tariff("site-a", "USD", 0.12, 1.3, Instant.parse("2026-01-01T00:00:00Z")), t.value());
+    assertEquals(new Tariff("site-a", "USD", 0.12, 1.3, Instant.parse("2026-01-01T00:00:00Z"), null), t.value());
     PriceJson.Price g = PriceJson.parse(RATE);
     assertEquals("H100-SXM5-80GB", g.key());
-    assertEquals(new GpuRate("H100-SXM5-80GB", "USD", 2.5, Instant.parse("2026-01-01T00:00:00Z")), g.value());
+    assertEquals(new GpuRate("H100-SXM5-80GB", "USD", 2.5, Instant.parse("2026-01-01T00:00:00Z"), null), g.value());
   }
 
   @Test

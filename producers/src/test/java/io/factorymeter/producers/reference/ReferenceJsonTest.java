@@ -30,23 +30,23 @@ class ReferenceJsonTest {
     assertEquals(ReferenceKind.GRID_INTENSITY, g.kind());
     assertEquals("site-b", g.key());
     assertEquals(JAN, g.effectiveFrom());
-    assertEquals(new GridIntensity("site-b", 273.93, JAN, "EM DE"), g.value());
+    assertEquals(new GridIntensity("site-b", 273.93, JAN, "EM DE", null), g.value());
 
     ReferenceRecord e = ReferenceJson.parse(EMBODIED);
     assertEquals(ReferenceKind.GPU_EMBODIED, e.kind());
     assertEquals("H100-SXM5-80GB", e.key());
-    assertEquals(new GpuEmbodied("H100-SXM5-80GB", 9.08, JAN, null), e.value(), "source is optional");
+    assertEquals(new GpuEmbodied("H100-SXM5-80GB", 9.08, JAN, null, null), e.value(), "source is optional");
     assertNull(((GpuEmbodied) ReferenceJson.parse(EMBODIED.replace("}", ",\"source\":null}")).value()).getSource());
 
     ReferenceRecord t = ReferenceJson.parse(
         "{\"type\":\"tariff\",\"site\":\"site-a\",\"currency\":\"USD\",\"pricePerKwh\":0.085,\"pue\":1.25,\"effectiveFrom\":\"2026-01-01T00:00:00Z\"}");
     assertEquals(ReferenceKind.TARIFF, t.kind());
-    assertEquals(new Tariff("site-a", "USD", 0.085, 1.25, JAN), t.value());
+    assertEquals(new Tariff("site-a", "USD", 0.085, 1.25, JAN, null), t.value());
     ReferenceRecord r = ReferenceJson.parse(
         "{\"type\":\"gpu-rate\",\"gpuModel\":\"GB200-NVL72\",\"currency\":\"USD\",\"hourlyRate\":4.2,\"effectiveFrom\":\"2026-01-01T00:00:00Z\"}");
     assertEquals(ReferenceKind.GPU_RATE, r.kind());
     assertEquals("GB200-NVL72", r.key());
-    assertEquals(new GpuRate("GB200-NVL72", "USD", 4.2, JAN), r.value());
+    assertEquals(new GpuRate("GB200-NVL72", "USD", 4.2, JAN, null), r.value());
   }
 
   @Test

@@ -386,7 +386,7 @@ class BadInputCorpusTest {
     Path file = dir.resolve("tariffs.avro");
     try (DataFileWriter<Tariff> w = new DataFileWriter<>(new SpecificDatumWriter<>(Tariff.class))) {
       w.create(Tariff.getClassSchema(), file.toFile());
-      w.append(new Tariff("s-1", "USD", 0.1, 1.2, Instant.parse("2026-01-01T00:00:00Z")));
+      w.append(new Tariff("s-1", "USD", 0.1, 1.2, Instant.parse("2026-01-01T00:00:00Z"), null));
     }
     List<SampleSource.Item> items = TelemetryFormatsTest.readAll(file, TelemetryFormat.AVRO);
     assertEquals(1, items.size());

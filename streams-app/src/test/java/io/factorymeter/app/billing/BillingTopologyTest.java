@@ -79,11 +79,11 @@ class BillingTopologyTest {
     Instant from = Instant.parse("2026-11-01T00:00:00Z");
     for (String site : List.of("s1", "site-a", "site-b")) {
       tariffs.pipeInput(site, serdes.values(Tariff.class).serializer().serialize("factory.tariffs",
-          new Tariff(site, "USD", 0.20, 1.5, from)), from);
+          new Tariff(site, "USD", 0.20, 1.5, from, null)), from);
     }
     for (String gpu : List.of("H100-SXM5-80GB", "B200-SXM-180GB", "H200-SXM-141GB", "GB200-NVL72")) {
       rates.pipeInput(gpu, serdes.values(GpuRate.class).serializer().serialize("factory.gpu-rates",
-          new GpuRate(gpu, "USD", 2.00, from)), from);
+          new GpuRate(gpu, "USD", 2.00, from, null)), from);
     }
   }
 

@@ -535,7 +535,7 @@ class CorpusTest {
     kind("tombstone: null value, no heartbeat header", DESER, () -> raw(utf8("k" + current.index), null, DESER))
         .check = k -> assertTrue(detail(k).contains("tombstone"), detail(k));
     kind("a Tariff in wire format (valid record of another schema)", DESER, () -> {
-      Tariff t = new Tariff("site-a", "USD", 0.085, 1.25, at("2026-01-01T00:00:00Z"));
+      Tariff t = new Tariff("site-a", "USD", 0.085, 1.25, at("2026-01-01T00:00:00Z"), null);
       byte[] b = serdes.values(Tariff.class).serializer().serialize(config.topics().name(FactoryTopic.TARIFFS), t);
       raw(utf8("site-a"), b, DESER);
     });

@@ -75,10 +75,10 @@ class CarbonTopologyTest {
     TestInputTopic<String, byte[]> tariffs = driver.createInputTopic("factory.tariffs", new StringSerializer(), new ByteArraySerializer());
     TestInputTopic<String, byte[]> rates = driver.createInputTopic("factory.gpu-rates", new StringSerializer(), new ByteArraySerializer());
     // s1: PUE 1.5; s2: PUE 1.2 and no grid intensity at all
-    tariffs.pipeInput("s1", serdes.values(Tariff.class).serializer().serialize("factory.tariffs", new Tariff("s1", "USD", 0.10, 1.5, FROM)), FROM);
-    tariffs.pipeInput("s2", serdes.values(Tariff.class).serializer().serialize("factory.tariffs", new Tariff("s2", "USD", 0.10, 1.2, FROM)), FROM);
+    tariffs.pipeInput("s1", serdes.values(Tariff.class).serializer().serialize("factory.tariffs", new Tariff("s1", "USD", 0.10, 1.5, FROM, null)), FROM);
+    tariffs.pipeInput("s2", serdes.values(Tariff.class).serializer().serialize("factory.tariffs", new Tariff("s2", "USD", 0.10, 1.2, FROM, null)), FROM);
     rates.pipeInput("H100-SXM5-80GB", serdes.values(GpuRate.class).serializer().serialize("factory.gpu-rates",
-        new GpuRate("H100-SXM5-80GB", "USD", 2.00, FROM)), FROM);
+        new GpuRate("H100-SXM5-80GB", "USD", 2.00, FROM, null)), FROM);
   }
 
   @AfterEach
@@ -89,13 +89,13 @@ class CarbonTopologyTest {
   private void intensity(String site, double g, String effectiveFrom) {
     Instant at = Instant.parse(effectiveFrom);
     intensities.pipeInput(site, serdes.values(GridIntensity.class).serializer().serialize("factory.grid-intensity",
-        new GridIntensity(site, g, at, null)), at);
+        new GridIntensity(site, g, at, null, null)), at);
   }
 
   private void embodied(String gpuModel, double g, String effectiveFrom) {
     Instant at = Instant.parse(effectiveFrom);
     embodied.pipeInput(gpuModel, serdes.values(GpuEmbodied.class).serializer().serialize("factory.gpu-embodied",
-        new GpuEmbodied(gpuModel, g, at, null)), at);
+        new GpuEmbodied(gpuModel, g, at, null, null)), at);
   }
 
   /** 8 x H100 at 4,000 W for 10 s: 40,000 J; node n1 of cluster c1 at site s1. */

@@ -118,12 +118,12 @@ class MeteringTopologyTest {
   }
 
   void tariff(String site, double pricePerKwh, double pue, String currency, String effectiveFrom) {
-    Tariff v = new Tariff(site, currency, pricePerKwh, pue, Instant.parse(effectiveFrom));
+    Tariff v = new Tariff(site, currency, pricePerKwh, pue, Instant.parse(effectiveFrom), null);
     tariffs.pipeInput(site, serdes.values(Tariff.class).serializer().serialize("factory.tariffs", v), Instant.parse(effectiveFrom));
   }
 
   void gpuRate(String gpuModel, double hourlyRate, String effectiveFrom) {
-    GpuRate v = new GpuRate(gpuModel, "USD", hourlyRate, Instant.parse(effectiveFrom));
+    GpuRate v = new GpuRate(gpuModel, "USD", hourlyRate, Instant.parse(effectiveFrom), null);
     gpuRates.pipeInput(gpuModel, serdes.values(GpuRate.class).serializer().serialize("factory.gpu-rates", v), Instant.parse(effectiveFrom));
   }
 

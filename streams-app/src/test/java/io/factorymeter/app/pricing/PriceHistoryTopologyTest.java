@@ -63,12 +63,12 @@ class PriceHistoryTopologyTest {
   }
 
   private void tariff(String site, String currency, double pricePerKwh, double pue, String effectiveFrom) {
-    Tariff t = new Tariff(site, currency, pricePerKwh, pue, Instant.parse(effectiveFrom));
+    Tariff t = new Tariff(site, currency, pricePerKwh, pue, Instant.parse(effectiveFrom), null);
     tariffs.pipeInput(site, serdes.values(Tariff.class).serializer().serialize("factory.tariffs", t), Instant.parse(effectiveFrom));
   }
 
   private void gpuRate(double hourlyRate, String effectiveFrom) {
-    GpuRate g = new GpuRate("H100-SXM5-80GB", "USD", hourlyRate, Instant.parse(effectiveFrom));
+    GpuRate g = new GpuRate("H100-SXM5-80GB", "USD", hourlyRate, Instant.parse(effectiveFrom), null);
     gpuRates.pipeInput("H100-SXM5-80GB", serdes.values(GpuRate.class).serializer().serialize("factory.gpu-rates", g),
         Instant.parse(effectiveFrom));
   }
@@ -190,9 +190,9 @@ class PriceHistoryTopologyTest {
     tariff("s1", "USD", 0.10, 0.5, at);
     tariff("s1", "XYZ", 0.10, 1.2, at);
     tariffs.pipeInput("s1", "not avro".getBytes(StandardCharsets.UTF_8), Instant.parse(at));
-    Tariff otherSite = new Tariff("s2", "USD", 0.50, 1.0, Instant.parse(at));
+    Tariff otherSite = new Tariff("s2", "USD", 0.50, 1.0, Instant.parse(at), null);
     tariffs.pipeInput("s1", serdes.values(Tariff.class).serializer().serialize("factory.tariffs", otherSite), Instant.parse(at));
-    GpuRate free = new GpuRate("H100-SXM5-80GB", "USD", Double.NaN, Instant.parse(at));
+    GpuRate free = new GpuRate("H100-SXM5-80GB", "USD", Double.NaN, Instant.parse(at), null);
     gpuRates.pipeInput("H100-SXM5-80GB", serdes.values(GpuRate.class).serializer().serialize("factory.gpu-rates", free),
         Instant.parse(at));
     tariff("s1", "USD", 0.30, 1.0, "2026-11-26T10:02:00Z");     // valid, after the invalid ones

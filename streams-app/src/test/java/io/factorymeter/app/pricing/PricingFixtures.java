@@ -46,11 +46,11 @@ final class PricingFixtures {
   }
 
   static Tariff tariff(String site, double pricePerKwh, double pue, String effectiveFrom) {
-    return new Tariff(site, "USD", pricePerKwh, pue, Instant.parse(effectiveFrom));
+    return new Tariff(site, "USD", pricePerKwh, pue, Instant.parse(effectiveFrom), null);
   }
 
   static GpuRate gpuRate(double hourlyRate, String effectiveFrom) {
-    return new GpuRate(GPU, "USD", hourlyRate, Instant.parse(effectiveFrom));
+    return new GpuRate(GPU, "USD", hourlyRate, Instant.parse(effectiveFrom), null);
   }
 
   /** Publishes tariffs (keyed by site) and GPU rates (keyed by model), record timestamp = effectiveFrom. */

@@ -71,16 +71,16 @@ class QueryApiTopologyTest {
     billing = driver.createOutputTopic("factory.billing.hourly", new StringDeserializer(), serdes.values(BillingLine.class).deserializer());
     Instant from = Instant.parse("2026-11-01T00:00:00Z");
     driver.createInputTopic("factory.tariffs", new StringSerializer(), new ByteArraySerializer())
-        .pipeInput("s1", serdes.values(Tariff.class).serializer().serialize("factory.tariffs", new Tariff("s1", "USD", 0.10, 1.5, from)), from);
+        .pipeInput("s1", serdes.values(Tariff.class).serializer().serialize("factory.tariffs", new Tariff("s1", "USD", 0.10, 1.5, from, null)), from);
     driver.createInputTopic("factory.gpu-rates", new StringSerializer(), new ByteArraySerializer())
         .pipeInput("H100-SXM5-80GB", serdes.values(GpuRate.class).serializer().serialize("factory.gpu-rates",
-            new GpuRate("H100-SXM5-80GB", "USD", 2.00, from)), from);
+            new GpuRate("H100-SXM5-80GB", "USD", 2.00, from, null)), from);
     driver.createInputTopic("factory.grid-intensity", new StringSerializer(), new ByteArraySerializer())
         .pipeInput("s1", serdes.values(GridIntensity.class).serializer().serialize("factory.grid-intensity",
-            new GridIntensity("s1", 500.0, from, null)), from);
+            new GridIntensity("s1", 500.0, from, null, null)), from);
     driver.createInputTopic("factory.gpu-embodied", new StringSerializer(), new ByteArraySerializer())
         .pipeInput("H100-SXM5-80GB", serdes.values(GpuEmbodied.class).serializer().serialize("factory.gpu-embodied",
-            new GpuEmbodied("H100-SXM5-80GB", 30.0, from, null)), from);
+            new GpuEmbodied("H100-SXM5-80GB", 30.0, from, null, null)), from);
     LocalViews local = new LocalViews(new LocalViews.Stores() {
       @Override
       @SuppressWarnings({"unchecked", "rawtypes"})
