@@ -1,7 +1,7 @@
 package io.factorymeter.app.billing;
 
-import io.factorymeter.app.metering.CostSums;
 import io.factorymeter.app.metering.PricedSample;
+import io.factorymeter.app.metering.ReferenceQuantities;
 import io.factorymeter.contract.NodeSampleRules;
 import io.factorymeter.schema.UsageEntry;
 import java.util.ArrayList;
@@ -14,9 +14,11 @@ import java.util.Map;
  * tokens, weighted {@code promptTokens × promptWeight + completionTokens}; a sample without tokens
  * goes to tenant {@code _idle}, model {@code _idle}.
  *
- * <p>The amounts are the sample's fixed-point amounts (the same the metrics sum) divided by the
- * largest-remainder method, so the parts add up to the whole exactly and billing lines add up to
- * the fleet's figures exactly. Entries of one sample with the same tenant and model are merged.
+ * <p>What is split is the sample's quantities (energy in µJ, GPU time in GPU-ns, in its reference
+ * interval: {@link ReferenceQuantities}), divided by the largest-remainder method, so the parts add
+ * up to the whole exactly: billing lines add up to the fleet's energy exactly, and to its costs and
+ * carbon to within the rounding of each line (10⁻¹² units, 1 ng). Entries of one sample with the
+ * same tenant and model are merged.
  */
 public final class Attribution {
 
@@ -46,12 +48,12 @@ public final class Attribution {
       // e.g. only prompt tokens with promptWeight 0: split by plain token counts instead
       weights = weights(keys, tokens, 1.0);
     }
-    CostSums cost = CostSums.of(priced);
+    ReferenceQuantities quantities = priced.quantities();
     if (allZero(weights)) {
       // no tokens at all (token counts are never negative): the node was idle
-      return List.of(new Share(IDLE, IDLE, new BillingAmounts(0, 0, cost)));
+      return List.of(new Share(IDLE, IDLE, new BillingAmounts(0, 0, quantities)));
     }
-    CostSums[] parts = cost.split(weights);
+    ReferenceQuantities[] parts = quantities.split(weights);
     List<Share> shares = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
       long[] t = tokens.get(keys.get(i));

@@ -1,7 +1,8 @@
 package io.factorymeter.app.billing;
 
 import io.factorymeter.app.metering.CostSums;
-import io.factorymeter.app.metering.FixedPoint;
+import io.factorymeter.app.metering.ReferenceQuantities;
+import io.factorymeter.app.pricing.ReferenceView;
 import io.factorymeter.app.serde.VersionedSerde;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -9,31 +10,33 @@ import java.io.IOException;
 import java.util.Objects;
 
 /**
- * Amounts billed to one tenant and model (SPEC §3): tokens, and energy, costs and carbon in the
- * fixed point of {@link FixedPoint} with the SPEC §2 and §2a rules of {@link CostSums}, from one sample (a
- * share) or summed over a period. Mutable: {@link #add} folds one in.
+ * What is billed to one tenant and model (SPEC §3), from one sample (a share) or summed over a
+ * period: tokens, and the physical quantities per reference interval ({@link ReferenceQuantities}),
+ * never money, so that a line can be priced again when reference data is corrected (SPEC §2a).
+ * {@link #priced} gives the energy, costs and carbon under a view of the reference data. Mutable:
+ * {@link #add} folds one in.
  */
 public final class BillingAmounts {
 
   long promptTokens;
   long completionTokens;
-  CostSums cost;
+  ReferenceQuantities quantities;
 
   public BillingAmounts() {
-    this(0, 0, new CostSums());
+    this(0, 0, new ReferenceQuantities());
   }
 
-  BillingAmounts(long promptTokens, long completionTokens, CostSums cost) {
+  BillingAmounts(long promptTokens, long completionTokens, ReferenceQuantities quantities) {
     this.promptTokens = promptTokens;
     this.completionTokens = completionTokens;
-    this.cost = cost;
+    this.quantities = quantities;
   }
 
   /** Folds {@code c} into these amounts (exact; an overflow fails loudly); returns this. */
   public BillingAmounts add(BillingAmounts c) {
     promptTokens = Math.addExact(promptTokens, c.promptTokens);
     completionTokens = Math.addExact(completionTokens, c.completionTokens);
-    cost.add(c.cost);
+    quantities.add(c.quantities);
     return this;
   }
 
@@ -45,67 +48,37 @@ public final class BillingAmounts {
     return completionTokens;
   }
 
-  /** Energy, J. */
-  public double energyJ() {
-    return cost.energyJ();
+  /** prompt + completion tokens. */
+  public long tokens() {
+    return Math.addExact(promptTokens, completionTokens);
   }
 
-  /** Null when an attributed sample had no tariff. */
-  public Double energyCost() {
-    return cost.energyCost();
+  public ReferenceQuantities quantities() {
+    return quantities;
   }
 
-  /** Null when an attributed sample had no GPU rate. */
-  public Double capacityCost() {
-    return cost.capacityCost();
-  }
-
-  /** energyCost + capacityCost; null when either is null. */
-  public Double totalCost() {
-    return cost.totalCost();
-  }
-
-  /** totalCost / (prompt + completion tokens) × 1e6; null without tokens or without a total. */
-  public Double costPerMillionTokens() {
-    return cost.costPerMillionTokens(promptTokens + completionTokens);
-  }
-
-  public long unpricedSamples() {
-    return cost.unpricedSamples();
-  }
-
-  /** SPEC §2a, gCO2e; null when an attributed sample had no grid intensity or tariff. */
-  public Double operationalCarbonG() {
-    return cost.operationalCarbonG();
-  }
-
-  /** SPEC §2a, gCO2e; null when an attributed sample had no embodied figure. */
-  public Double embodiedCarbonG() {
-    return cost.embodiedCarbonG();
-  }
-
-  /** operationalCarbonG + embodiedCarbonG; null when either is null. */
-  public Double carbonG() {
-    return cost.carbonG();
+  /** Energy, costs and carbon (SPEC §2, §2a) with the reference data of {@code view}. */
+  public CostSums priced(ReferenceView view) {
+    return CostSums.of(quantities, view);
   }
 
   /** Writes the amounts (for the internal binary serdes). */
   public void writeTo(DataOutput out) throws IOException {
     out.writeLong(promptTokens);
     out.writeLong(completionTokens);
-    cost.writeTo(out);
+    quantities.writeTo(out);
   }
 
   /** Reads what {@link #writeTo} wrote. */
   public static BillingAmounts readFrom(DataInput in) throws IOException {
-    return new BillingAmounts(in.readLong(), in.readLong(), CostSums.readFrom(in));
+    return new BillingAmounts(in.readLong(), in.readLong(), ReferenceQuantities.readFrom(in));
   }
 
   /** Its binary form in a state store. */
   public static final class Serde extends VersionedSerde<BillingAmounts> {
 
     public Serde() {
-      super(2, "billing amounts", 112);
+      super(3, "billing amounts", 128);
     }
 
     @Override
@@ -122,16 +95,16 @@ public final class BillingAmounts {
   @Override
   public boolean equals(Object o) {
     return o instanceof BillingAmounts b && promptTokens == b.promptTokens && completionTokens == b.completionTokens
-        && cost.equals(b.cost);
+        && quantities.equals(b.quantities);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(promptTokens, completionTokens, cost);
+    return Objects.hash(promptTokens, completionTokens, quantities);
   }
 
   @Override
   public String toString() {
-    return "BillingAmounts{prompt=" + promptTokens + ", completion=" + completionTokens + ", " + cost + "}";
+    return "BillingAmounts{prompt=" + promptTokens + ", completion=" + completionTokens + ", " + quantities + "}";
   }
 }

@@ -9,9 +9,19 @@ import io.factorymeter.app.rollup.RollupEvent;
 import io.factorymeter.contract.OutputKey;
 import io.factorymeter.schema.BillingLine;
 import java.time.Instant;
+import io.factorymeter.app.metering.CostSums;
+import io.factorymeter.app.pricing.PriceHistory;
+import io.factorymeter.app.pricing.PriceVersionStore;
+import io.factorymeter.app.pricing.ReferenceView;
+import io.factorymeter.contract.PriceRules;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -57,6 +67,9 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
   public static final String PERIOD_STORE = "billing-periods";
   public static final String PENDING_STORE = "billing-pending";
   public static final String PROGRESS_STORE = "billing-progress";
+  public static final String CORRECTION_STORE = "billing-corrections";
+  private static final String EMITTED_UP_TO = "emitted-up-to";
+  private static final String SEEN = "seen|";
   private static final long PERIOD_MS = MeteringConfig.BILLING_PERIOD.toMillis();
   private static final String PURGED_UP_TO = "purged-up-to";
   private static final String HIGH = "\uffff";
@@ -70,9 +83,13 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
   private KeyValueStore<String, PeriodState> periods;
   /** pad(batchClose)|pad(periodStart)|tenant|model → contributions of a batch not emitted yet (revision unused). */
   private KeyValueStore<String, PeriodState> pending;
+  /** pad(close)|pad(effectiveFrom)|store|partition|offset → kind|site or GPU model|key|anchor: corrections due at a close. */
+  private KeyValueStore<String, String> corrections;
   private PartitionWatermarks progress;
   private MeteringCounters counters;
+  private PriceHistory history;
   private long settledUpTo = Long.MIN_VALUE;
+  private long historyGeneration = Long.MIN_VALUE;
 
   public BillingPeriods(MeteringConfig config) {
     this.inputPartitions = config.inputPartitions();
@@ -91,7 +108,7 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
 
       @Override
       public Set<StoreBuilder<?>> stores() {
-        return Set.of(periodStore(), pendingStore(), PartitionWatermarks.storeBuilder(PROGRESS_STORE));
+        return Set.of(periodStore(), pendingStore(), PartitionWatermarks.storeBuilder(PROGRESS_STORE), correctionStore());
       }
     };
   }
@@ -106,12 +123,18 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
         new PeriodStateSerde());
   }
 
+  static StoreBuilder<KeyValueStore<String, String>> correctionStore() {
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CORRECTION_STORE), Serdes.String(), Serdes.String());
+  }
+
   @Override
   public void init(ProcessorContext<String, BillingLine> context) {
     this.context = context;
     this.periods = context.getStateStore(PERIOD_STORE);
     this.pending = context.getStateStore(PENDING_STORE);
+    this.corrections = context.getStateStore(CORRECTION_STORE);
     this.progress = new PartitionWatermarks(context.getStateStore(PROGRESS_STORE), inputPartitions);
+    this.history = PriceHistory.connect(context);
     this.counters = new MeteringCounters(context.metrics(), "billing-" + context.taskId());
   }
 
@@ -154,12 +177,21 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
     String key = SortableTime.of(c.batchClose()) + "|" + lineKey(c.periodStart(), c.tenantId(), c.modelId());
     PeriodState batch = pending.get(key);
     BillingAmounts amounts = batch == null ? new BillingAmounts() : batch.amounts();
-    pending.put(key, new PeriodState(0, amounts.add(c.amounts())));
+    pending.put(key, new PeriodState(amounts.add(c.amounts())));
   }
 
   /**
-   * Emits the batches the watermark has reached, in order of close time, each as the next revision
-   * of its line; then forgets the periods no contribution can reach any more.
+   * The close of the first batch after {@code anchorMs}: the batch close at which a version known
+   * from that instant is first used, and at which a correction is applied (the late branch of
+   * {@link #batchClose}).
+   */
+  long anchorClose(long anchorMs) {
+    return Math.floorDiv(anchorMs, batchMs) * batchMs + batchMs;
+  }
+
+  /**
+   * Emits the batches and applies the corrections the watermark has reached, in order of close
+   * time; then forgets the periods no contribution can reach any more.
    */
   private void settle() {
     long watermark = progress.watermark();
@@ -167,21 +199,36 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
       return;
     }
     settledUpTo = watermark;
-    List<KeyValue<String, PeriodState>> due = new ArrayList<>();
+    long emittedUpTo = progress.stored(EMITTED_UP_TO);
+    registerCorrections(emittedUpTo);
+    TreeMap<Long, List<KeyValue<String, PeriodState>>> batches = new TreeMap<>();
     try (KeyValueIterator<String, PeriodState> it = pending.range("", SortableTime.of(watermark) + "|" + HIGH)) {
-      it.forEachRemaining(due::add);
+      it.forEachRemaining(kv -> batches.computeIfAbsent(closeOf(kv.key), c -> new ArrayList<>()).add(kv));
     }
-    for (KeyValue<String, PeriodState> batch : due) {
-      String line = batch.key.substring(batch.key.indexOf('|') + 1);
-      PeriodState before = periods.get(line);
-      BillingAmounts amounts = before == null ? new BillingAmounts() : before.amounts();
-      amounts.add(batch.value.amounts());
-      int revision = before == null ? 1 : before.revision() + 1;
-      String[] parts = line.split("\\|", 3);
-      emit(parts[1], parts[2], Long.parseLong(parts[0]), revision, amounts);
-      periods.put(line, new PeriodState(revision, amounts));
-      pending.delete(batch.key);
+    TreeMap<Long, List<KeyValue<String, String>>> due = new TreeMap<>();
+    try (KeyValueIterator<String, String> it = corrections.range("", SortableTime.of(watermark) + "|" + HIGH)) {
+      it.forEachRemaining(kv -> due.computeIfAbsent(closeOf(kv.key), c -> new ArrayList<>()).add(kv));
     }
+    TreeSet<Long> closes = new TreeSet<>(batches.keySet());
+    closes.addAll(due.keySet());
+    for (long close : closes) {
+      ReferenceView view = history.asOf(anchor -> anchorClose(anchor) <= close);
+      Set<String> emittedNow = new HashSet<>();
+      for (KeyValue<String, PeriodState> batch : batches.getOrDefault(close, List.of())) {
+        String line = batch.key.substring(batch.key.indexOf('|') + 1);
+        PeriodState before = periods.get(line);
+        BillingAmounts amounts = before == null ? new BillingAmounts() : before.amounts();
+        amounts.add(batch.value.amounts());
+        emit(line, before == null ? 1 : before.revision() + 1, amounts, view);
+        emittedNow.add(line);
+        pending.delete(batch.key);
+      }
+      List<KeyValue<String, String>> applied = due.getOrDefault(close, List.of());
+      if (!applied.isEmpty()) {
+        restate(close, applied, view, emittedNow);
+      }
+    }
+    progress.store(EMITTED_UP_TO, watermark);
     // a contribution's stamp is before its period end + horizon (else it went to the late topic), so its
     // batch closes at the latest one batch later
     long forgettable = Math.floorDiv(watermark - horizonMs - batchMs - PERIOD_MS, PERIOD_MS) * PERIOD_MS;
@@ -199,14 +246,126 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
     }
   }
 
-  private void emit(String tenantId, String modelId, long periodStart, int revision, BillingAmounts a) {
+  private static long closeOf(String key) {
+    return Long.parseLong(key.substring(0, key.indexOf('|')));
+  }
+
+  /**
+   * Reads the reference versions stored since this task last looked, and registers each
+   * correction at the close it is applied at:
+   * <ul>
+   *   <li>the close of its anchor, when that is still to come (or the task starts from empty state,
+   *       as a replay does: then every correction is registered at its anchor's close, and those
+   *       before the first batch simply come first);</li>
+   *   <li>else, for a version that arrived after the close of its anchor was emitted (a correction,
+   *       or a version without publishedAt whose effectiveFrom had passed), the first close not yet
+   *       emitted: counted and logged.</li>
+   * </ul>
+   * A version known before it takes effect (anchor ≤ effectiveFrom) changes no emitted line.
+   */
+  private void registerCorrections(long emittedUpTo) {
+    long generation = history.generation();
+    if (generation == historyGeneration) {
+      return;
+    }
+    historyGeneration = generation;
+    Map<String, Map<Integer, Long>> seen = new HashMap<>();
+    try (KeyValueIterator<String, Long> it = progress.range(SEEN, SEEN + HIGH)) {
+      it.forEachRemaining(kv -> {
+        String[] parts = kv.key.split("\\|");
+        seen.computeIfAbsent(parts[1], s -> new HashMap<>()).put(Integer.parseInt(parts[2]), kv.value);
+      });
+    }
+    boolean fresh = emittedUpTo == Long.MIN_VALUE;
+    long next = fresh ? Long.MIN_VALUE : anchorClose(emittedUpTo);
+    Map<String, Integer> passed = new TreeMap<>();
+    for (PriceHistory.Published p : history.publishedAfter(seen)) {
+      PriceVersionStore.Published v = p.version();
+      progress.store(SEEN + p.store() + "|" + v.partition(), v.offset());
+      long close = anchorClose(v.anchor());
+      long at;
+      if (fresh || close > emittedUpTo) {
+        if (v.anchor() <= v.effectiveFrom()) {
+          continue;   // known before it takes effect
+        }
+        at = close;
+      } else {
+        at = next;
+        counters.increment(Counter.CORRECTIONS_ANCHOR_PASSED);
+        passed.merge(p.kind() + " " + PriceRules.quoted(v.key()), 1, Integer::sum);
+      }
+      corrections.put(SortableTime.of(at) + "|" + SortableTime.of(v.effectiveFrom()) + "|" + p.store() + "|" + v.partition()
+          + "|" + v.offset(), p.kind() + "|" + (p.bySite() ? "site" : "gpuModel") + "|" + v.anchor() + "|" + v.key());
+    }
+    passed.forEach((what, n) -> log.warn("{} version(s) of the {} arrived after billing had passed their publishedAt "
+        + "(or effectiveFrom, when they have none): applied at the batch close {}; a replay may apply them at an earlier "
+        + "close, with the same values in another revision. Publish corrections with publishedAt (--published-at now)",
+        n, what, Instant.ofEpochMilli(next)));
+  }
+
+  /**
+   * Applies the corrections due at {@code close} (see the class comment): prices every line still
+   * restatable whose period ends after the earliest effectiveFrom among them again, as of the
+   * close, and re-emits those whose figures changed; counts and logs the periods past the horizon.
+   */
+  private void restate(long close, List<KeyValue<String, String>> due, ReferenceView view, Set<String> emittedNow) {
+    long firstRestatable = Math.floorDiv(close - horizonMs - PERIOD_MS, PERIOD_MS) * PERIOD_MS + PERIOD_MS;
+    long earliest = Long.MAX_VALUE;
+    for (KeyValue<String, String> c : due) {
+      String[] key = c.key.split("\\|");
+      long effectiveFrom = Long.parseLong(key[1]);
+      String[] what = c.value.split("\\|", 4);
+      counters.increment(Counter.CORRECTIONS_APPLIED);
+      long coveredFrom = Math.floorDiv(effectiveFrom, PERIOD_MS) * PERIOD_MS;
+      if (coveredFrom < firstRestatable) {
+        counters.increment(Counter.CORRECTIONS_BEYOND_HORIZON);
+        log.warn("Correction of the {} for {} {} from {} (published {}): periods from {} to {} are past the restatement "
+            + "horizon at {} and are not restated", what[0], what[1], PriceRules.quoted(what[3]), Instant.ofEpochMilli(effectiveFrom),
+            Instant.ofEpochMilli(Long.parseLong(what[2])), Instant.ofEpochMilli(coveredFrom), Instant.ofEpochMilli(firstRestatable),
+            Instant.ofEpochMilli(close));
+      }
+      earliest = Math.min(earliest, Math.max(coveredFrom, firstRestatable));
+      corrections.delete(c.key);
+    }
+    int restated = 0;
+    List<KeyValue<String, PeriodState>> lines = new ArrayList<>();
+    try (KeyValueIterator<String, PeriodState> it = periods.range(SortableTime.of(earliest), SortableTime.of(close) + "|" + HIGH)) {
+      it.forEachRemaining(lines::add);
+    }
+    for (KeyValue<String, PeriodState> line : lines) {
+      if (line.value.revision() == 0 || emittedNow.contains(line.key)) {
+        continue;
+      }
+      CostSums figures = line.value.amounts().priced(view);
+      if (!figures.equals(line.value.emitted())) {
+        emit(line.key, line.value.revision() + 1, line.value.amounts(), figures);
+        restated++;
+      }
+    }
+    log.info("{} correction(s) of reference data applied at {}: {} line(s) restated", due.size(), Instant.ofEpochMilli(close),
+        restated);
+  }
+
+  private void emit(String line, int revision, BillingAmounts amounts, ReferenceView view) {
+    emit(line, revision, amounts, amounts.priced(view));
+  }
+
+  /** Emits {@code line} (its store key) as {@code revision} with {@code figures}, and stores what was emitted. */
+  private void emit(String line, int revision, BillingAmounts amounts, CostSums figures) {
+    String[] parts = line.split("\\|", 3);
+    emit(parts[1], parts[2], Long.parseLong(parts[0]), revision, amounts, figures);
+    periods.put(line, new PeriodState(revision, amounts, figures));
+  }
+
+  private void emit(String tenantId, String modelId, long periodStart, int revision, BillingAmounts amounts, CostSums a) {
     Instant start = Instant.ofEpochMilli(periodStart);
+    long tokens = amounts.tokens();
     BillingLine line = BillingLine.newBuilder()
         .setTenantId(tenantId).setModelId(modelId)
         .setPeriodStart(start).setPeriodEnd(start.plusMillis(PERIOD_MS))
-        .setPromptTokens(a.promptTokens()).setCompletionTokens(a.completionTokens())
+        .setPromptTokens(amounts.promptTokens()).setCompletionTokens(amounts.completionTokens())
         .setEnergyJ(a.energyJ()).setEnergyCost(a.energyCost()).setCapacityCost(a.capacityCost())
-        .setTotalCost(a.totalCost()).setCurrency(currency).setCostPerMillionTokens(a.costPerMillionTokens())
+        .setTotalCost(a.totalCost()).setCurrency(currency).setCostPerMillionTokens(a.costPerMillionTokens(tokens))
         .setRevision(revision).setIsFinal(true).setUnpricedSamples(a.unpricedSamples())
         .setOperationalCarbonG(a.operationalCarbonG()).setEmbodiedCarbonG(a.embodiedCarbonG()).setCarbonG(a.carbonG())
         .build();

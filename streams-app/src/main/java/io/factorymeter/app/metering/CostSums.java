@@ -1,9 +1,17 @@
 package io.factorymeter.app.metering;
 
+import io.factorymeter.app.pricing.ReferenceView;
 import io.factorymeter.contract.Apportionment;
+import io.factorymeter.schema.GpuEmbodied;
+import io.factorymeter.schema.GpuRate;
+import io.factorymeter.schema.GridIntensity;
+import io.factorymeter.schema.Tariff;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -72,6 +80,82 @@ public final class CostSums {
         energyCost == null ? 1 : 0, capacityCost == null ? 1 : 0, priced.unpriced() ? 1 : 0,
         operational == null ? 0 : FixedPoint.nanograms(operational), embodied == null ? 0 : FixedPoint.nanograms(embodied),
         operational == null ? 1 : 0, embodied == null ? 1 : 0);
+  }
+
+  /**
+   * A billing line's energy, costs and carbon (SPEC §2, §2a) from its quantities, each bucket
+   * priced by the versions {@code view} has in effect at the bucket's start. Each figure is the
+   * exact sum over buckets (BigDecimal: the exact binary value of every price), rounded once, half
+   * to even, to fixed point:
+   * <ul>
+   *   <li>energyCost, 10⁻¹² units = Σ µJ × pricePerKwh × pue ÷ 3.6;</li>
+   *   <li>capacityCost, 10⁻¹² units = Σ GPU-ns × hourlyRate ÷ 3.6;</li>
+   *   <li>operationalCarbon, ng = Σ µJ × pue × gco2ePerKwh ÷ 3,600;</li>
+   *   <li>embodiedCarbon, ng = Σ GPU-ns × gco2ePerGpuHour ÷ 3,600.</li>
+   * </ul>
+   * A bucket without the version a figure needs adds its sample count to that figure's missing
+   * count (the figure is then null). The result depends on the quantities and the view only, not
+   * on the order of buckets or on how samples were grouped into them.
+   */
+  public static CostSums of(ReferenceQuantities quantities, ReferenceView view) {
+    BigDecimal energyCost = BigDecimal.ZERO;
+    BigDecimal capacityCost = BigDecimal.ZERO;
+    BigDecimal operational = BigDecimal.ZERO;
+    BigDecimal embodied = BigDecimal.ZERO;
+    long energy = 0;
+    long withoutTariff = 0;
+    long withoutGpuRate = 0;
+    long unpriced = 0;
+    long withoutIntensity = 0;
+    long withoutEmbodied = 0;
+    for (Map.Entry<ReferenceQuantities.Bucket, long[]> e : quantities.buckets.entrySet()) {
+      ReferenceQuantities.Bucket b = e.getKey();
+      long samples = e.getValue()[0];
+      BigDecimal microjoules = BigDecimal.valueOf(e.getValue()[1]);
+      BigDecimal gpuNanos = BigDecimal.valueOf(e.getValue()[2]);
+      energy = Math.addExact(energy, e.getValue()[1]);
+      Tariff tariff = view.tariffAt(b.site(), b.start());
+      GpuRate rate = view.gpuRateAt(b.gpuModel(), b.start());
+      GridIntensity intensity = view.gridIntensityAt(b.site(), b.start());
+      GpuEmbodied perGpuHour = view.gpuEmbodiedAt(b.gpuModel(), b.start());
+      if (tariff != null) {
+        BigDecimal facility = microjoules.multiply(new BigDecimal(tariff.getPue()));
+        energyCost = energyCost.add(facility.multiply(new BigDecimal(tariff.getPricePerKwh())));
+        if (intensity != null) {
+          operational = operational.add(facility.multiply(new BigDecimal(intensity.getGco2ePerKwh())));
+        }
+      } else {
+        withoutTariff += samples;
+      }
+      if (tariff == null || intensity == null) {
+        withoutIntensity += samples;
+      }
+      if (rate != null) {
+        capacityCost = capacityCost.add(gpuNanos.multiply(new BigDecimal(rate.getHourlyRate())));
+      } else {
+        withoutGpuRate += samples;
+      }
+      if (tariff == null || rate == null) {
+        unpriced += samples;
+      }
+      if (perGpuHour != null) {
+        embodied = embodied.add(gpuNanos.multiply(new BigDecimal(perGpuHour.getGco2ePerGpuHour())));
+      } else {
+        withoutEmbodied += samples;
+      }
+    }
+    return new CostSums(energy, rounded(energyCost, PICOS_DIVISOR), rounded(capacityCost, PICOS_DIVISOR), withoutTariff,
+        withoutGpuRate, unpriced, rounded(operational, NANOGRAMS_DIVISOR), rounded(embodied, NANOGRAMS_DIVISOR),
+        withoutIntensity, withoutEmbodied);
+  }
+
+  /** µJ × currency/kWh → 10⁻¹² currency: ÷ 3.6e12 µJ/kWh × 1e12; GPU-ns × currency/GPU-h likewise (3.6e12 ns/h). */
+  private static final BigDecimal PICOS_DIVISOR = new BigDecimal("3.6");
+  /** µJ × g/kWh → ng: ÷ 3.6e12 × 1e9; GPU-ns × g/GPU-h likewise. */
+  private static final BigDecimal NANOGRAMS_DIVISOR = new BigDecimal("3600");
+
+  private static long rounded(BigDecimal exact, BigDecimal divisor) {
+    return exact.divide(divisor, 0, RoundingMode.HALF_EVEN).longValueExact();
   }
 
   /**

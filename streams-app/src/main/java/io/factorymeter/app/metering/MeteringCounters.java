@@ -35,7 +35,13 @@ public final class MeteringCounters {
     PRICES_INVALID("prices-invalid"),
     PRICES_STORED("prices-stored"),
     PRICE_VERSIONS_DROPPED("price-versions-dropped"),
-    PRICES_REGISTRY_RETRIES("prices-registry-retries");
+    PRICES_REGISTRY_RETRIES("prices-registry-retries"),
+    /** A correction of reference data (SPEC §2a) reached its batch close and was applied to the lines still restatable. */
+    CORRECTIONS_APPLIED("corrections-applied"),
+    /** A correction covers periods past the restatement horizon: those are not restated. */
+    CORRECTIONS_BEYOND_HORIZON("corrections-beyond-horizon"),
+    /** A version arrived after billing had passed its anchor: applied at the next close, when a replay may apply it earlier. */
+    CORRECTIONS_ANCHOR_PASSED("corrections-anchor-passed");
 
     private final String metricName;
 

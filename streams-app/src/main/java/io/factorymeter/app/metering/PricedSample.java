@@ -15,9 +15,16 @@ import io.factorymeter.schema.Tariff;
  * @param gpuRate the GPU model's rate at the sample's timestamp, or null when none is known
  * @param gridIntensity the site's grid carbon intensity at the sample's timestamp, or null
  * @param gpuEmbodied the GPU model's embodied emissions per GPU-hour at the sample's timestamp, or null
+ * @param boundary the latest instant at or before the sample's timestamp at which a version of any
+ *     of these takes effect, epoch ms; Long.MIN_VALUE when none does (see {@link ReferenceQuantities})
  */
 public record PricedSample(NodeSample sample, Tariff tariff, GpuRate gpuRate, GridIntensity gridIntensity,
-    GpuEmbodied gpuEmbodied) {
+    GpuEmbodied gpuEmbodied, long boundary) {
+
+  /** A sample with its reference data, no version boundary known inside its minute. */
+  public PricedSample(NodeSample sample, Tariff tariff, GpuRate gpuRate, GridIntensity gridIntensity, GpuEmbodied gpuEmbodied) {
+    this(sample, tariff, gpuRate, gridIntensity, gpuEmbodied, Long.MIN_VALUE);
+  }
 
   /** A sample with prices and no carbon figures. */
   public PricedSample(NodeSample sample, Tariff tariff, GpuRate gpuRate) {
@@ -55,6 +62,12 @@ public record PricedSample(NodeSample sample, Tariff tariff, GpuRate gpuRate, Gr
   /** SPEC §2a: gpuCount × intervalMs in hours × gco2ePerGpuHour, gCO2e; null without an embodied figure. */
   public Double embodiedCarbonG() {
     return gpuEmbodied == null ? null : sample.getGpuCount() * (sample.getIntervalMs() / MS_PER_HOUR) * gpuEmbodied.getGco2ePerGpuHour();
+  }
+
+  /** The sample's quantities for billing, in its reference interval (SPEC §2a corrections). */
+  public ReferenceQuantities quantities() {
+    return ReferenceQuantities.of(sample.getTimestamp().toEpochMilli(), boundary, sample.getSite(), sample.getGpuModel(),
+        FixedPoint.microjoules(energyJoules()), sample.getGpuCount(), sample.getIntervalMs());
   }
 
   /** Whether a tariff or a GPU rate is missing. */

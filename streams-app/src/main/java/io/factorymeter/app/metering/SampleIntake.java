@@ -248,7 +248,8 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
 
     // 6. price; late for metrics?
     PricedSample priced = new PricedSample(sample, prices.tariffAt(sample.getSite(), ts), prices.gpuRateAt(sample.getGpuModel(), ts),
-        prices.gridIntensityAt(sample.getSite(), ts), prices.gpuEmbodiedAt(sample.getGpuModel(), ts));
+        prices.gridIntensityAt(sample.getSite(), ts), prices.gpuEmbodiedAt(sample.getGpuModel(), ts),
+        prices.boundaryAt(sample.getSite(), sample.getGpuModel(), ts));
     if (priced.unpriced()) {
       counters.increment(Counter.UNPRICED);
     }

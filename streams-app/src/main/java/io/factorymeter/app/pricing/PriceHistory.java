@@ -8,8 +8,14 @@ import io.factorymeter.schema.GpuEmbodied;
 import io.factorymeter.schema.GpuRate;
 import io.factorymeter.schema.GridIntensity;
 import io.factorymeter.schema.Tariff;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongPredicate;
+import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -33,17 +39,18 @@ import org.apache.kafka.streams.processor.api.ProcessingContext;
  * from the beginning when it has none), not by copying the topic's raw records into the store.
  * So the store holds the same versions after a restart as before, with or without its local state.
  */
-public final class PriceHistory {
+public final class PriceHistory implements ReferenceView {
 
   /** Name of the tariff store (and of its directory in the global state directory). */
-  public static final String TARIFF_STORE = "tariff-versions";
+  public static final String TARIFF_STORE = "tariff-versions-2";
   /** Name of the GPU rate store. */
-  public static final String GPU_RATE_STORE = "gpu-rate-versions";
+  public static final String GPU_RATE_STORE = "gpu-rate-versions-2";
   /** Name of the grid intensity store (SPEC §2a). */
-  public static final String GRID_INTENSITY_STORE = "grid-intensity-versions";
+  public static final String GRID_INTENSITY_STORE = "grid-intensity-versions-2";
   /** Name of the embodied figure store (SPEC §2a). */
-  public static final String GPU_EMBODIED_STORE = "gpu-embodied-versions";
+  public static final String GPU_EMBODIED_STORE = "gpu-embodied-versions-2";
 
+  private final List<PriceVersionStore> stores;
   private final PriceLookup<Tariff> tariffs;
   private final PriceLookup<GpuRate> gpuRates;
   private final PriceLookup<GridIntensity> gridIntensities;
@@ -51,6 +58,7 @@ public final class PriceHistory {
 
   public PriceHistory(PriceVersionStore tariffs, PriceVersionStore gpuRates, PriceVersionStore gridIntensities,
       PriceVersionStore embodied) {
+    this.stores = List.of(tariffs, gpuRates, gridIntensities, embodied);
     this.tariffs = new PriceLookup<>(tariffs, new InternalAvroSerde<>(Tariff.class));
     this.gpuRates = new PriceLookup<>(gpuRates, new InternalAvroSerde<>(GpuRate.class));
     this.gridIntensities = new PriceLookup<>(gridIntensities, new InternalAvroSerde<>(GridIntensity.class));
@@ -58,23 +66,114 @@ public final class PriceHistory {
   }
 
   /** The site's tariff in effect at {@code epochMs}, or null when none is. */
+  @Override
   public Tariff tariffAt(String site, long epochMs) {
     return tariffs.at(site, epochMs);
   }
 
   /** The GPU model's rate in effect at {@code epochMs}, or null when none is. */
+  @Override
   public GpuRate gpuRateAt(String gpuModel, long epochMs) {
     return gpuRates.at(gpuModel, epochMs);
   }
 
   /** The site's grid carbon intensity in effect at {@code epochMs} (SPEC §2a), or null when none is. */
+  @Override
   public GridIntensity gridIntensityAt(String site, long epochMs) {
     return gridIntensities.at(site, epochMs);
   }
 
   /** The GPU model's embodied emissions per GPU-hour in effect at {@code epochMs} (SPEC §2a), or null when none is. */
+  @Override
   public GpuEmbodied gpuEmbodiedAt(String gpuModel, long epochMs) {
     return embodied.at(gpuModel, epochMs);
+  }
+
+  /**
+   * The latest instant at or before {@code epochMs} at which a version of the site's tariff or grid
+   * intensity or of the GPU model's rate or embodied figure takes effect, as far as is known now;
+   * Long.MIN_VALUE when none does. Billing keeps a sample's quantities per minute and per such
+   * boundary, so that each part can be priced by one version per kind (SPEC §2a corrections).
+   */
+  public long boundaryAt(String site, String gpuModel, long epochMs) {
+    return Math.max(Math.max(tariffs.from(site, epochMs), gridIntensities.from(site, epochMs)),
+        Math.max(gpuRates.from(gpuModel, epochMs), embodied.from(gpuModel, epochMs)));
+  }
+
+  /**
+   * The reference data as known to a reader who sees only the versions whose anchor (publishedAt,
+   * else effectiveFrom) {@code visible} accepts: billing as of a batch close (SPEC §2a corrections).
+   * Caches what it found; meant for one pass, during which the stores do not change.
+   */
+  public ReferenceView asOf(LongPredicate visible) {
+    Map<String, Object> found = new HashMap<>();
+    return new ReferenceView() {
+      @Override
+      public Tariff tariffAt(String site, long epochMs) {
+        return cached("t", site, epochMs, () -> tariffs.asOf(site, epochMs, visible));
+      }
+
+      @Override
+      public GpuRate gpuRateAt(String gpuModel, long epochMs) {
+        return cached("r", gpuModel, epochMs, () -> gpuRates.asOf(gpuModel, epochMs, visible));
+      }
+
+      @Override
+      public GridIntensity gridIntensityAt(String site, long epochMs) {
+        return cached("i", site, epochMs, () -> gridIntensities.asOf(site, epochMs, visible));
+      }
+
+      @Override
+      public GpuEmbodied gpuEmbodiedAt(String gpuModel, long epochMs) {
+        return cached("e", gpuModel, epochMs, () -> embodied.asOf(gpuModel, epochMs, visible));
+      }
+
+      @SuppressWarnings("unchecked")
+      private <V> V cached(String kind, String key, long epochMs, Supplier<V> lookup) {
+        String k = kind + epochMs + "|" + key;
+        if (found.containsKey(k)) {
+          return (V) found.get(k);
+        }
+        V v = lookup.get();
+        found.put(k, v);
+        return v;
+      }
+    };
+  }
+
+  /** The four stores' {@link PriceVersionStore#generation() generations} added up: changes whenever one is written. */
+  public long generation() {
+    long sum = 0;
+    for (PriceVersionStore store : stores) {
+      sum += store.generation();
+    }
+    return sum;
+  }
+
+  /**
+   * The versions stored since {@code seen} (per store name and topic partition, the last offset
+   * seen), each with the kind's name ("tariff", "GPU rate", …) and whether its key is a site (else
+   * a GPU model). {@code seen} is not changed.
+   */
+  public List<Published> publishedAfter(Map<String, Map<Integer, Long>> seen) {
+    List<Published> all = new ArrayList<>();
+    String[] kinds = {PriceKind.TARIFF.name(), PriceKind.GPU_RATE.name(), PriceKind.GRID_INTENSITY.name(),
+        PriceKind.GPU_EMBODIED.name()};
+    for (int i = 0; i < stores.size(); i++) {
+      PriceVersionStore store = stores.get(i);
+      for (PriceVersionStore.Published p : store.publishedAfter(seen.getOrDefault(store.name(), Map.of()))) {
+        all.add(new Published(store.name(), kinds[i], i % 2 == 0, p));
+      }
+    }
+    return all;
+  }
+
+  /**
+   * A version as published (see {@link PriceVersionStore.Published}), from the store named
+   * {@code store}, of the kind named {@code kind}; {@code bySite}: its key is a site (tariff, grid
+   * intensity), else a GPU model (rate, embodied figure).
+   */
+  public record Published(String store, String kind, boolean bySite, PriceVersionStore.Published version) {
   }
 
   /**

@@ -21,6 +21,7 @@ import org.apache.avro.specific.SpecificRecord;
  * @param keyOf the key field's value
  * @param currencyOf the currency; null for carbon figures, which have none
  * @param effectiveFromOf when the price takes effect, epoch milliseconds
+ * @param publishedAtOf when it was published, epoch milliseconds; null when the record does not say
  * @param check the first rule the price breaks, if any
  * @param <V> Tariff, GpuRate, GridIntensity or GpuEmbodied
  */
@@ -31,21 +32,38 @@ public record PriceKind<V extends SpecificRecord>(
     Function<V, String> keyOf,
     Function<V, String> currencyOf,
     Function<V, Long> effectiveFromOf,
+    Function<V, Long> publishedAtOf,
     Function<V, Optional<PriceRules.Problem>> check) {
 
   /** Electricity tariffs, keyed by site. */
   public static final PriceKind<Tariff> TARIFF = new PriceKind<>("tariff", "site", Tariff.class, Tariff::getSite,
-      Tariff::getCurrency, t -> t.getEffectiveFrom().toEpochMilli(), PriceRules::check);
+      Tariff::getCurrency, t -> t.getEffectiveFrom().toEpochMilli(), t -> millis(t.getPublishedAt()), PriceRules::check);
 
   /** GPU capacity rates, keyed by GPU model. */
   public static final PriceKind<GpuRate> GPU_RATE = new PriceKind<>("GPU rate", "gpuModel", GpuRate.class,
-      GpuRate::getGpuModel, GpuRate::getCurrency, g -> g.getEffectiveFrom().toEpochMilli(), PriceRules::check);
+      GpuRate::getGpuModel, GpuRate::getCurrency, g -> g.getEffectiveFrom().toEpochMilli(), g -> millis(g.getPublishedAt()),
+      PriceRules::check);
 
   /** Grid carbon intensity (SPEC §2a), keyed by site. */
   public static final PriceKind<GridIntensity> GRID_INTENSITY = new PriceKind<>("grid intensity", "site",
-      GridIntensity.class, GridIntensity::getSite, g -> null, g -> g.getEffectiveFrom().toEpochMilli(), PriceRules::check);
+      GridIntensity.class, GridIntensity::getSite, g -> null, g -> g.getEffectiveFrom().toEpochMilli(),
+      g -> millis(g.getPublishedAt()), PriceRules::check);
 
   /** Embodied emissions per GPU-hour (SPEC §2a), keyed by GPU model. */
   public static final PriceKind<GpuEmbodied> GPU_EMBODIED = new PriceKind<>("embodied figure", "gpuModel",
-      GpuEmbodied.class, GpuEmbodied::getGpuModel, g -> null, g -> g.getEffectiveFrom().toEpochMilli(), PriceRules::check);
+      GpuEmbodied.class, GpuEmbodied::getGpuModel, g -> null, g -> g.getEffectiveFrom().toEpochMilli(),
+      g -> millis(g.getPublishedAt()), PriceRules::check);
+
+  /**
+   * When the version became known, epoch ms (SPEC §2a corrections): its publishedAt, else its
+   * effectiveFrom (a version without publishedAt counts as known from when it takes effect).
+   */
+  public long anchorOf(V value) {
+    Long published = publishedAtOf.apply(value);
+    return published != null ? published : effectiveFromOf.apply(value);
+  }
+
+  private static Long millis(java.time.Instant instant) {
+    return instant == null ? null : instant.toEpochMilli();
+  }
 }

@@ -41,6 +41,24 @@ final class PriceLookup<V> {
 
   /** The price of {@code key} in effect at {@code epochMs}, or null when none is. */
   V at(String key, long epochMs) {
+    return find(key, epochMs).price();
+  }
+
+  /**
+   * When the version of {@code key} in effect at {@code epochMs} took effect, epoch ms;
+   * Long.MIN_VALUE before the key's first version.
+   */
+  long from(String key, long epochMs) {
+    return find(key, epochMs).from();
+  }
+
+  /** The price of {@code key} at {@code epochMs} as known to a reader who sees the anchors {@code visible} accepts; not cached. */
+  V asOf(String key, long epochMs, java.util.function.LongPredicate visible) {
+    byte[] value = store.valueAt(key, epochMs, visible);
+    return value == null ? null : values.deserialize(store.name(), value);
+  }
+
+  private Cached<V> find(String key, long epochMs) {
     long current = store.generation();   // read before the store: a write after it is seen next time
     if (current != generation) {
       cache.clear();
@@ -48,11 +66,12 @@ final class PriceLookup<V> {
     }
     Cached<V> c = cache.get(key);
     if (c != null && c.from() <= epochMs && epochMs < c.until()) {
-      return c.price();
+      return c;
     }
     PriceVersionStore.Version v = store.versionAt(key, epochMs);
     V price = v.value() == null ? null : values.deserialize(store.name(), v.value());
-    cache.put(key, new Cached<>(v.from(), v.until(), price));
-    return price;
+    Cached<V> found = new Cached<>(v.from(), v.until(), price);
+    cache.put(key, found);
+    return found;
   }
 }

@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>A price is stored (counted: {@code prices-stored}) as its key's version from its
- *       effectiveFrom, whenever it arrives: a price published late with an earlier effectiveFrom
- *       applies to the samples it covers that are metered afterwards (samples already metered
- *       keep their figures).
+ *       effectiveFrom, known from its anchor (publishedAt, else effectiveFrom), with a change log
+ *       entry by which billing finds corrections (SPEC §2a: {@code BillingPeriods}). Samples
+ *       metered afterwards use it at once; metric windows already emitted keep their figures.
  *   <li>A tombstone ends the key's price at the record's timestamp.
  *   <li>When a key has more versions than the bound, its oldest are dropped: counted
  *       ({@code price-versions-dropped}) and logged once per key.
@@ -109,7 +109,7 @@ public final class PriceUpdate<V extends SpecificRecord> implements Processor<St
       return;
     }
     if (record.value() == null) {
-      dropped(key, store.put(key, record.timestamp(), PriceVersionStore.ENDED));
+      dropped(key, store.put(key, record.timestamp(), record.timestamp(), PriceVersionStore.ENDED, partition(), offset()));
       log.info("{} for {} ended at {} (tombstone at {})", capitalized(), PriceRules.quoted(key),
           Instant.ofEpochMilli(record.timestamp()), where());
       return;
@@ -143,7 +143,8 @@ public final class PriceUpdate<V extends SpecificRecord> implements Processor<St
       }
       return;
     }
-    dropped(key, store.put(key, kind.effectiveFromOf().apply(price), storeValues.serialize(topic(), price)));
+    dropped(key, store.put(key, kind.effectiveFromOf().apply(price), kind.anchorOf(price), storeValues.serialize(topic(), price),
+        partition(), offset()));
     counters.increment(Counter.PRICES_STORED);
   }
 
@@ -167,6 +168,14 @@ public final class PriceUpdate<V extends SpecificRecord> implements Processor<St
   private void invalid(String key, String why) {
     counters.increment(Counter.PRICES_INVALID);
     log.warn("{} for {} at {} not stored: {}", capitalized(), PriceRules.quoted(key), where(), why);
+  }
+
+  private int partition() {
+    return context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
+  }
+
+  private long offset() {
+    return context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
   }
 
   private String topic() {

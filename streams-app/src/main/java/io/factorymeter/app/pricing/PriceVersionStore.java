@@ -1,11 +1,14 @@
 package io.factorymeter.app.pricing;
 
 import io.factorymeter.app.state.UnloggedStoreBuilder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongPredicate;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -20,8 +23,16 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * Every version of one kind of price (SPEC §2: tariffs by site, GPU rates by GPU model), each
  * valid from its effectiveFrom until the next version of the same key: a persistent (RocksDB)
- * key-value store keyed by {@link PriceVersionKey} (key, then effectiveFrom), so "the version in
- * effect at t" is the last entry of the key at or before t.
+ * key-value store keyed by {@link PriceVersionKey} (key, then effectiveFrom, then anchor), so "the
+ * version in effect at t" is the last entry of the key at or before t.
+ *
+ * <p>Bitemporal (SPEC §2a corrections): a version's anchor is when it became known (publishedAt,
+ * else effectiveFrom). A correction that replaces a version (same effectiveFrom) is stored beside
+ * it, not over it, so billing can still price as of a batch close before the correction's anchor
+ * ({@link #valueAt(String, long, LongPredicate)}); the intake and the metrics read the latest
+ * knowledge ({@link #versionAt}). Every stored version also gets a change log entry, keyed by its
+ * topic partition and offset, so billing finds the versions that arrived since it last looked
+ * ({@link #publishedAfter}); rebuilt identically when the store is rebuilt from its topic.
  *
  * <p>History is bounded by the number of versions per key ({@code maxVersions}), never by time:
  * when a key has more, its oldest versions are dropped and {@link #put} says which. A version that
@@ -72,19 +83,40 @@ public final class PriceVersionStore implements StateStore {
   }
 
   /**
-   * Stores {@code value} as {@code key}'s version from {@code effectiveFromMs}, replacing a version
-   * from the same instant; then, if the key has more than {@code maxVersions} versions, drops the
-   * oldest.
+   * A version as published on the topic at {@code partition}/{@code offset}: the change log entry
+   * that tells billing a version arrived (see {@link #publishedAfter}).
+   *
+   * @param anchor when the version became known, epoch ms: its publishedAt, else its effectiveFrom
+   */
+  public record Published(int partition, long offset, String key, long effectiveFrom, long anchor) {
+  }
+
+  /** Stores a version known from its effectiveFrom (no change log entry); see {@link #put(String, long, long, byte[], int, long)}. */
+  public List<Long> put(String key, long effectiveFromMs, byte[] value) {
+    return put(key, effectiveFromMs, effectiveFromMs, value, -1, -1);
+  }
+
+  /**
+   * Stores {@code value} as {@code key}'s version from {@code effectiveFromMs}, known from
+   * {@code anchorMs} (replacing a version with the same effectiveFrom and anchor, and keeping those
+   * with other anchors: the store is bitemporal, see {@link #valueAt(String, long, LongPredicate)}),
+   * and a change log entry under {@code partition}/{@code offset} (none when partition &lt; 0); then,
+   * if the key has more than {@code maxVersions} versions, drops the oldest.
    *
    * @param value the price's bytes, or {@link #ENDED} for a version that ends the key's price
    * @return the effectiveFrom of each version dropped, oldest first (possibly the one just stored,
    *     when it is older than all others); empty when none was
    */
-  public List<Long> put(String key, long effectiveFromMs, byte[] value) {
-    Bytes storeKey = PriceVersionKey.of(key, effectiveFromMs);
+  public List<Long> put(String key, long effectiveFromMs, long anchorMs, byte[] value, int partition, long offset) {
+    Bytes storeKey = PriceVersionKey.of(key, effectiveFromMs, anchorMs);
     int count = count(key);
     boolean added = versions.get(storeKey) == null;
     versions.put(storeKey, value);
+    if (partition >= 0) {
+      byte[] k = key.getBytes(StandardCharsets.UTF_8);
+      versions.put(logKey(partition, offset), ByteBuffer.allocate(2 * Long.BYTES + k.length)
+          .putLong(effectiveFromMs).putLong(anchorMs).put(k).array());
+    }
     List<Long> dropped = new ArrayList<>();
     if (added) {
       count++;
@@ -98,12 +130,16 @@ public final class PriceVersionStore implements StateStore {
     return dropped;
   }
 
-  /** The version of {@code key} in effect at {@code epochMs} (see {@link Version}); never null. */
+  /**
+   * The version of {@code key} in effect at {@code epochMs} as far as anything is known (see
+   * {@link Version}): of the versions with the latest effectiveFrom at or before it, the one with
+   * the latest anchor. Never null.
+   */
   public Version versionAt(String key, long epochMs) {
     long from = Long.MIN_VALUE;
     byte[] value = null;
     try (KeyValueIterator<Bytes, byte[]> before = versions.reverseRange(PriceVersionKey.first(key),
-        PriceVersionKey.of(key, epochMs))) {
+        PriceVersionKey.lastOf(key, epochMs))) {
       if (before.hasNext()) {
         KeyValue<Bytes, byte[]> v = before.next();
         from = PriceVersionKey.effectiveFrom(v.key);
@@ -120,6 +156,70 @@ public final class PriceVersionStore implements StateStore {
       }
     }
     return new Version(from, until, value);
+  }
+
+  /**
+   * The bytes of {@code key}'s version in effect at {@code epochMs} as known to a reader who sees
+   * only the versions whose anchor {@code visible} accepts (billing "as of" a batch close, SPEC
+   * §2a corrections): of those with the latest effectiveFrom at or before it, the one with the
+   * latest anchor. A version not yet visible that splits an older one leaves the older in effect;
+   * one that replaces a version (same effectiveFrom) leaves the replaced one in effect.
+   *
+   * @return the price's bytes, or null when none is in effect for that reader
+   */
+  public byte[] valueAt(String key, long epochMs, LongPredicate visible) {
+    try (KeyValueIterator<Bytes, byte[]> before = versions.reverseRange(PriceVersionKey.first(key),
+        PriceVersionKey.lastOf(key, epochMs))) {
+      while (before.hasNext()) {
+        KeyValue<Bytes, byte[]> v = before.next();
+        if (visible.test(PriceVersionKey.anchor(v.key))) {
+          return v.value.length == 0 ? null : v.value;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The change log entries of versions stored after those {@code seen} names (per topic partition,
+   * the last offset seen; a partition not named: none seen), in order of partition and offset.
+   */
+  public List<Published> publishedAfter(Map<Integer, Long> seen) {
+    List<Published> found = new ArrayList<>();
+    Bytes from = logKey(0, seen.getOrDefault(0, -1L) + 1);
+    boolean more = true;
+    while (more) {
+      more = false;
+      try (KeyValueIterator<Bytes, byte[]> log = versions.range(from, LOG_END)) {
+        while (log.hasNext()) {
+          KeyValue<Bytes, byte[]> e = log.next();
+          ByteBuffer k = ByteBuffer.wrap(e.key.get(), 1, Integer.BYTES + Long.BYTES);
+          int partition = k.getInt();
+          long offset = k.getLong() ^ Long.MIN_VALUE;
+          long next = seen.getOrDefault(partition, -1L) + 1;
+          if (offset < next) {
+            from = logKey(partition, next);   // skip what was seen of this partition
+            more = true;
+            break;
+          }
+          ByteBuffer v = ByteBuffer.wrap(e.value);
+          long effectiveFrom = v.getLong();
+          long anchor = v.getLong();
+          found.add(new Published(partition, offset,
+              new String(e.value, 2 * Long.BYTES, e.value.length - 2 * Long.BYTES, StandardCharsets.UTF_8), effectiveFrom, anchor));
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Change log keys sort after every version key, whose first byte (of the key's length) is 0. */
+  private static final byte LOG = (byte) 0xFF;
+  private static final Bytes LOG_END = logKey(Integer.MAX_VALUE, Long.MAX_VALUE);
+
+  private static Bytes logKey(int partition, long offset) {
+    return Bytes.wrap(ByteBuffer.allocate(1 + Integer.BYTES + Long.BYTES).put(LOG).putInt(partition)
+        .putLong(offset ^ Long.MIN_VALUE).array());
   }
 
   /** How many versions {@code key} has. */

@@ -2,6 +2,7 @@ package io.factorymeter.app.rollup;
 
 import java.util.Arrays;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -71,5 +72,10 @@ public final class PartitionWatermarks {
 
   public void store(String key, long value) {
     store.put(key, value);
+  }
+
+  /** The other longs kept with keys from {@code from} to {@code to} (inclusive), in key order; close it. */
+  public KeyValueIterator<String, Long> range(String from, String to) {
+    return store.range(from, to);
   }
 }
