@@ -36,6 +36,8 @@ final class PricesCommand implements Runnable {
           "One object per line:",
           "  {\"type\":\"tariff\",\"site\":…,\"currency\":…,\"pricePerKwh\":…,\"pue\":…,\"effectiveFrom\":ISO}",
           "  {\"type\":\"gpu-rate\",\"gpuModel\":…,\"currency\":…,\"hourlyRate\":…,\"effectiveFrom\":ISO}",
+          "Either may add \"publishedAt\":ISO, when it was published (absent or null:",
+          "--published-at, if given).",
           "The file is checked completely before anything is sent."})
   static final class Load implements Callable<Integer> {
 
@@ -45,6 +47,9 @@ final class PricesCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "FILE", description = "JSON Lines price file.")
     Path file;
 
+    @Mixin
+    PublishedAtOption publishedAt;
+
     @Option(names = "--tariffs-topic", defaultValue = "factory.tariffs", description = "(default: ${DEFAULT-VALUE})")
     String tariffsTopic;
 
@@ -53,20 +58,27 @@ final class PricesCommand implements Runnable {
 
     @Override
     public Integer call() {
-      ReadableFile.require(file);
-      List<PriceJson.Price> prices;
-      try {
-        prices = PriceLoader.read(file);
-      } catch (IllegalArgumentException e) {
-        throw new UserError(e.getMessage());
-      } catch (IOException e) {
-        throw new UserError("Cannot read " + file + ": " + e.getMessage());
-      }
+      List<PriceJson.Price> prices = read();
       Map<String, Object> props = connection.reachableProperties();
       PriceLoader.Result result = publish(props, prices, tariffsTopic, gpuRatesTopic);
       System.out.printf("Published %d tariff(s) to %s and %d GPU rate(s) to %s%n", result.tariffs(), tariffsTopic,
           result.gpuRates(), gpuRatesTopic);
       return 0;
+    }
+
+    /**
+     * The whole file read and checked, --published-at given to every price without a publishedAt of
+     * its own; nothing is connected to. {@link UserError} names the first bad line.
+     */
+    List<PriceJson.Price> read() {
+      ReadableFile.require(file);
+      try {
+        return PriceLoader.read(file, publishedAt.instant());
+      } catch (IllegalArgumentException e) {
+        throw new UserError(e.getMessage());
+      } catch (IOException e) {
+        throw new UserError("Cannot read " + file + ": " + e.getMessage());
+      }
     }
   }
 

@@ -45,8 +45,11 @@ final class ReferenceCommand implements Runnable {
           "  {\"type\":\"gpu-rate\",\"gpuModel\":…,\"currency\":…,\"hourlyRate\":…,\"effectiveFrom\":ISO}",
           "  {\"type\":\"grid-intensity\",\"site\":…,\"gco2ePerKwh\":…,\"effectiveFrom\":ISO,\"source\":…}",
           "  {\"type\":\"gpu-embodied\",\"gpuModel\":…,\"gco2ePerGpuHour\":…,\"effectiveFrom\":ISO,\"source\":…}",
-          "(source is optional). With --electricitymaps CSV --site SITE instead, one zone's hourly Electricity Maps",
-          "dataset becomes the site's grid intensity, one version per hour (the direct column; --lifecycle: LCA).",
+          "(source is optional). Any line may add \"publishedAt\":ISO, when that version",
+          "was published (absent or null: --published-at, if given).",
+          "With --electricitymaps CSV --site SITE instead, one zone's hourly Electricity",
+          "Maps dataset becomes the site's grid intensity, one version per hour (the",
+          "direct column; --lifecycle: LCA), each published at --published-at.",
           "The file is checked completely before anything is sent; every bad line is reported as FILE:LINE: reason."})
   static final class Load implements Callable<Integer> {
 
@@ -67,6 +70,9 @@ final class ReferenceCommand implements Runnable {
         description = "With --electricitymaps: the life-cycle (LCA) column instead of the direct (location-based, operational) one.")
     boolean lifecycle;
 
+    @Mixin
+    PublishedAtOption publishedAt;
+
     @Option(names = "--tariffs-topic", defaultValue = "factory.tariffs", description = "(default: ${DEFAULT-VALUE})")
     String tariffsTopic;
 
@@ -81,6 +87,30 @@ final class ReferenceCommand implements Runnable {
 
     @Override
     public Integer call() {
+      Input input = read();
+      List<ReferenceRecord> records = input.records();
+      Map<String, Object> props = connection.reachableProperties();
+      Map<ReferenceKind, Integer> counts = publish(props, records, topics());
+      if (electricityMaps != null) {
+        System.out.printf("Published %d grid-intensity version(s) of %s to %s, effective from %s to %s (Electricity Maps zone %s, %s)%n",
+            records.size(), site, gridIntensityTopic, records.get(0).effectiveFrom(), records.get(records.size() - 1).effectiveFrom(),
+            input.zone(), lifecycle ? "life cycle (LCA)" : "direct");
+      } else {
+        System.out.println(summary(counts, topics()));
+      }
+      return 0;
+    }
+
+    /** The checked records of FILE or of the --electricitymaps CSV, and the CSV's zone (null for FILE). */
+    record Input(List<ReferenceRecord> records, String zone) {
+    }
+
+    /**
+     * Checks the usage, then reads and checks the whole input, --published-at given to every record
+     * without a publishedAt of its own; nothing is connected to. {@link UserError}: exit 2 for a
+     * usage mistake, 1 for bad lines (every one named).
+     */
+    Input read() {
       if ((file == null) == (electricityMaps == null)) {
         throw new UserError("give either FILE or --electricitymaps CSV --site SITE (see: factory-meter reference load --help)", 2);
       }
@@ -95,31 +125,17 @@ final class ReferenceCommand implements Runnable {
       }
       Path input = file != null ? file : electricityMaps;
       ReadableFile.require(input);
-      List<ReferenceRecord> records;
-      String zone = null;
       try {
         if (file != null) {
-          records = ReferenceLoader.read(file);
-        } else {
-          ElectricityMapsCsv.Conversion c = ElectricityMapsCsv.read(electricityMaps, site, lifecycle);
-          records = c.records();
-          zone = c.zoneId();
+          return new Input(ReferenceLoader.read(file, publishedAt.instant()), null);
         }
+        ElectricityMapsCsv.Conversion c = ElectricityMapsCsv.read(electricityMaps, site, lifecycle, publishedAt.instant());
+        return new Input(c.records(), c.zoneId());
       } catch (ReferenceFileException e) {
         throw rejected(input, e.errors());
       } catch (IOException e) {
         throw new UserError("Cannot read " + input + ": " + e.getMessage());
       }
-      Map<String, Object> props = connection.reachableProperties();
-      Map<ReferenceKind, Integer> counts = publish(props, records, topics());
-      if (electricityMaps != null) {
-        System.out.printf("Published %d grid-intensity version(s) of %s to %s, effective from %s to %s (Electricity Maps zone %s, %s)%n",
-            records.size(), site, gridIntensityTopic, records.get(0).effectiveFrom(), records.get(records.size() - 1).effectiveFrom(),
-            zone, lifecycle ? "life cycle (LCA)" : "direct");
-      } else {
-        System.out.println(summary(counts, topics()));
-      }
-      return 0;
     }
 
     private Map<ReferenceKind, String> topics() {

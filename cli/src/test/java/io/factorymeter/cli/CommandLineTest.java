@@ -132,16 +132,20 @@ class CommandLineTest {
     Path file = dir.resolve("prices.jsonl");
     Files.write(file, List.of(
         "{\"type\":\"tariff\",\"site\":\"site-x\",\"currency\":\"USD\",\"pricePerKwh\":0.1,\"pue\":1.2,\"effectiveFrom\":\"2026-03-01T00:00:00Z\"}",
-        "{\"type\":\"gpu-rate\",\"gpuModel\":\"B200-SXM-180GB\",\"currency\":\"USD\",\"hourlyRate\":3.4,\"effectiveFrom\":\"2026-02-01T12:00:00Z\"}"));
-    Run load = run("prices", "load", file.toString(), "--tariffs-topic", "cli.tariffs", "--gpu-rates-topic", "cli.gpu-rates");
+        "{\"type\":\"gpu-rate\",\"gpuModel\":\"B200-SXM-180GB\",\"currency\":\"USD\",\"hourlyRate\":3.4,\"effectiveFrom\":\"2026-02-01T12:00:00Z\","
+            + "\"publishedAt\":\"2026-01-15T00:00:00Z\"}"));
+    Run load = run("prices", "load", file.toString(), "--tariffs-topic", "cli.tariffs", "--gpu-rates-topic", "cli.gpu-rates",
+        "--published-at", "2026-03-02T08:00:00Z");
     assertEquals(0, load.exitCode(), load.err());
     assertEquals("Published 1 tariff(s) to cli.tariffs and 1 GPU rate(s) to cli.gpu-rates", load.out().strip());
     JsonNode tariff = JSON.readTree(run("tail", "cli.tariffs", "--from-beginning", "--max", "1", "--timeout", "20s").out());
     assertEquals("site-x", tariff.get("key").asText());
     assertEquals("2026-03-01T00:00:00Z", tariff.get("timestamp").asText());
     assertEquals(0.1, tariff.get("value").get("pricePerKwh").asDouble());
+    assertEquals("2026-03-02T08:00:00Z", tariff.get("value").get("publishedAt").asText(), "--published-at: a correction of 03-01");
     JsonNode rate = JSON.readTree(run("tail", "cli.gpu-rates", "--from-beginning", "--max", "1", "--timeout", "20s").out());
     assertEquals("2026-02-01T12:00:00Z", rate.get("timestamp").asText());
+    assertEquals("2026-01-15T00:00:00Z", rate.get("value").get("publishedAt").asText(), "its own publishedAt, published ahead");
   }
 
   @Test

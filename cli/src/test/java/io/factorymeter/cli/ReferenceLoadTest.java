@@ -125,6 +125,29 @@ class ReferenceLoadTest {
   }
 
   @Test
+  void publishedAtIsSentWithEachVersion(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("ref.jsonl");
+    Files.write(file, List.of(
+        "{\"type\":\"grid-intensity\",\"site\":\"site-a\",\"gco2ePerKwh\":150,\"effectiveFrom\":\"2026-11-26T10:00:00Z\"}",
+        "{\"type\":\"gpu-embodied\",\"gpuModel\":\"H100-SXM5-80GB\",\"gco2ePerGpuHour\":9.5,\"effectiveFrom\":\"2026-11-26T10:00:00Z\","
+            + "\"publishedAt\":\"2026-11-20T00:00:00Z\"}"));
+    CommandLineTest.Run load = run("reference", "load", file.toString(), "--published-at", "2026-11-26T12:30:00Z",
+        "--grid-intensity-topic", "pub.grid", "--gpu-embodied-topic", "pub.embodied");
+    assertEquals(0, load.exitCode(), load.err());
+    JsonNode grid = tail("pub.grid", 1).get(0);
+    assertEquals("2026-11-26T10:00:00Z", grid.get("timestamp").asText(), "record timestamp = effectiveFrom, correction or not");
+    assertEquals("2026-11-26T12:30:00Z", grid.get("value").get("publishedAt").asText(), "--published-at");
+    assertEquals("2026-11-20T00:00:00Z", tail("pub.embodied", 1).get(0).get("value").get("publishedAt").asText(), "its own");
+
+    Path csv = dir.resolve("em.csv");
+    Files.writeString(csv, "Datetime (UTC),Zone Id,Carbon Intensity gCO₂eq/kWh (direct)\n2026-11-26 09:00:00,DE,280.5\n");
+    CommandLineTest.Run em = run("reference", "load", "--electricitymaps", csv.toString(), "--site", "site-b", "--published-at",
+        "2026-11-26T12:30:00Z", "--grid-intensity-topic", "pub.em");
+    assertEquals(0, em.exitCode(), em.err());
+    assertEquals("2026-11-26T12:30:00Z", tail("pub.em", 1).get(0).get("value").get("publishedAt").asText());
+  }
+
+  @Test
   void badLinesAreAllNamedAndNothingIsSent(@TempDir Path dir) throws Exception {
     String good = "{\"type\":\"grid-intensity\",\"site\":\"site-a\",\"gco2ePerKwh\":100,\"effectiveFrom\":\"2026-01-01T00:00:00Z\"}";
     Path one = dir.resolve("one.jsonl");

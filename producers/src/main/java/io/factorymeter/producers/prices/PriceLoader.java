@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,8 +35,17 @@ public final class PriceLoader {
 
   /** Reads and checks every line of {@code file}; {@link IllegalArgumentException} names the first bad line. */
   public static List<Price> read(Path file) throws IOException {
+    return read(file, null);
+  }
+
+  /**
+   * Reads and checks every line of {@code file}, a price without a {@code publishedAt} of its own
+   * getting {@code publishedAt} (null: none) before it is checked; {@link IllegalArgumentException}
+   * names the first bad line.
+   */
+  public static List<Price> read(Path file, Instant publishedAt) throws IOException {
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      return read(in, file.toString());
+      return read(in, file.toString(), publishedAt);
     }
   }
 
@@ -44,6 +54,14 @@ public final class PriceLoader {
    * {@code source:line}.
    */
   public static List<Price> read(BufferedReader in, String source) throws IOException {
+    return read(in, source, null);
+  }
+
+  /**
+   * As {@link #read(BufferedReader, String)}, a price without a {@code publishedAt} of its own
+   * getting {@code publishedAt} (null: none) before it is checked.
+   */
+  public static List<Price> read(BufferedReader in, String source, Instant publishedAt) throws IOException {
     List<Price> prices = new ArrayList<>();
     String line;
     for (int number = 1; (line = in.readLine()) != null; number++) {
@@ -51,7 +69,7 @@ public final class PriceLoader {
         continue;
       }
       try {
-        prices.add(PriceJson.parse(line));
+        prices.add(PriceJson.parse(line, publishedAt));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(source + ":" + number + ": " + e.getMessage(), e);
       }

@@ -39,6 +39,10 @@ import java.util.regex.Pattern;
  * The whole file is checked first: {@link ReferenceFileException} lists every bad row as
  * {@code FILE:LINE: reason} (an empty or non-numeric intensity, a value {@link PriceRules}
  * refuses, an unreadable or repeated hour, another zone, a wrong number of cells).
+ *
+ * <p>The file has no publication time; every version gets the one given (null: none). Versions
+ * published after the hour they take effect are corrections (SPEC §2a); their hours are whole
+ * minutes, as {@link PriceRules} requires of a correction.
  */
 public final class ElectricityMapsCsv {
 
@@ -59,15 +63,29 @@ public final class ElectricityMapsCsv {
   private ElectricityMapsCsv() {
   }
 
-  /** Converts a file; see the class comment. */
+  /** Converts a file, versions without a publication time; see the class comment. */
   public static Conversion read(Path file, String site, boolean lifecycle) throws IOException {
+    return read(file, site, lifecycle, null);
+  }
+
+  /** Converts a file, every version published at {@code publishedAt} (null: none); see the class comment. */
+  public static Conversion read(Path file, String site, boolean lifecycle, Instant publishedAt) throws IOException {
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      return read(in, file.toString(), site, lifecycle);
+      return read(in, file.toString(), site, lifecycle, publishedAt);
     }
   }
 
-  /** Converts a file read from {@code in}; {@code source} names it in errors. */
+  /** Converts a file read from {@code in}, versions without a publication time; {@code source} names it in errors. */
   public static Conversion read(BufferedReader in, String source, String site, boolean lifecycle) throws IOException {
+    return read(in, source, site, lifecycle, null);
+  }
+
+  /**
+   * Converts a file read from {@code in}, every version published at {@code publishedAt} (null:
+   * none); {@code source} names it in errors.
+   */
+  public static Conversion read(BufferedReader in, String source, String site, boolean lifecycle, Instant publishedAt)
+      throws IOException {
     String header = in.readLine();
     if (header == null) {
       throw new ReferenceFileException(List.of(source + ":1: empty file, expected the Electricity Maps header"));
@@ -131,7 +149,7 @@ public final class ElectricityMapsCsv {
         }
         String text = "Electricity Maps " + rowZone + (lifecycle ? " LCA " : " direct ") + from.atOffset(ZoneOffset.UTC).getYear()
             + " (ODbL)";
-        GridIntensity g = new GridIntensity(site, intensity, from, text, null);
+        GridIntensity g = new GridIntensity(site, intensity, from, text, publishedAt);
         PriceRules.check(g).ifPresent(p -> {
           throw new IllegalArgumentException(("gco2ePerKwh".equals(p.field()) ? "column \"" + intensityColumn + "\"" : "field \"" + p.field() + "\"")
               + " " + p.rule() + ", got " + p.value());

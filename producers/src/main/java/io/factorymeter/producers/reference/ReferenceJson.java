@@ -16,14 +16,16 @@ import java.time.format.DateTimeParseException;
 /**
  * The JSON Lines form of reference data, one object per line, the four types:
  * <ul>
- *   <li>{@code {"type":"tariff","site":…,"currency":…,"pricePerKwh":…,"pue":…,"effectiveFrom":ISO}}
- *   <li>{@code {"type":"gpu-rate","gpuModel":…,"currency":…,"hourlyRate":…,"effectiveFrom":ISO}}
- *   <li>{@code {"type":"grid-intensity","site":…,"gco2ePerKwh":…,"effectiveFrom":ISO,"source":…}}
- *   <li>{@code {"type":"gpu-embodied","gpuModel":…,"gco2ePerGpuHour":…,"effectiveFrom":ISO,"source":…}}
+ *   <li>{@code {"type":"tariff","site":…,"currency":…,"pricePerKwh":…,"pue":…,"effectiveFrom":ISO,"publishedAt":ISO}}
+ *   <li>{@code {"type":"gpu-rate","gpuModel":…,"currency":…,"hourlyRate":…,"effectiveFrom":ISO,"publishedAt":ISO}}
+ *   <li>{@code {"type":"grid-intensity","site":…,"gco2ePerKwh":…,"effectiveFrom":ISO,"source":…,"publishedAt":ISO}}
+ *   <li>{@code {"type":"gpu-embodied","gpuModel":…,"gco2ePerGpuHour":…,"effectiveFrom":ISO,"source":…,"publishedAt":ISO}}
  * </ul>
- * {@code source} is optional text. Other fields are ignored. What a value must be is
- * {@link PriceRules}. {@code NaN} and {@code Infinity} are read as numbers
- * so that they are reported as such.
+ * {@code source} is optional text. {@code publishedAt} is optional: an ISO-8601 instant (sent in
+ * epoch milliseconds UTC), when the version was published; absent or null = none (the version counts
+ * as published when it takes effect). A version published after its effectiveFrom is a correction
+ * (SPEC §2a). Other fields are ignored. What a value must be is {@link PriceRules}. {@code NaN} and
+ * {@code Infinity} are read as numbers so that they are reported as such.
  */
 public final class ReferenceJson {
 
@@ -34,7 +36,16 @@ public final class ReferenceJson {
 
   /** Parses one line; {@link IllegalArgumentException} says what is wrong. */
   public static ReferenceRecord parse(String line) {
-    return parse(object(line));
+    return parse(object(line), null);
+  }
+
+  /**
+   * Parses one line; a record without a {@code publishedAt} of its own gets {@code publishedAt}
+   * (null: none), and the record is checked with it. {@link IllegalArgumentException} says what is
+   * wrong.
+   */
+  public static ReferenceRecord parse(String line, Instant publishedAt) {
+    return parse(object(line), publishedAt);
   }
 
   /** The JSON object a line holds; {@link IllegalArgumentException} when it is not one. */
@@ -66,13 +77,23 @@ public final class ReferenceJson {
 
   /** Parses one object; {@link IllegalArgumentException} says what is wrong. */
   public static ReferenceRecord parse(JsonNode node) {
+    return parse(node, null);
+  }
+
+  /**
+   * Parses one object; a record without a {@code publishedAt} of its own gets {@code publishedAt}
+   * (null: none), and the record is checked with it ({@link PriceRules}: a correction must take effect
+   * on a whole minute). {@link IllegalArgumentException} says what is wrong.
+   */
+  public static ReferenceRecord parse(JsonNode node, Instant publishedAt) {
     ReferenceKind kind = kind(node);
     switch (kind) {
       case TARIFF -> {
         String currency = text(node, "currency");
         Instant effectiveFrom = instant(node, "effectiveFrom");
         String site = text(node, "site");
-        Tariff tariff = new Tariff(site, currency, number(node, "pricePerKwh"), number(node, "pue"), effectiveFrom, null);
+        Tariff tariff = new Tariff(site, currency, number(node, "pricePerKwh"), number(node, "pue"), effectiveFrom,
+            ownPublishedAt(node, publishedAt));
         PriceRules.check(tariff).ifPresent(ReferenceJson::refuse);
         return new ReferenceRecord(kind, site, tariff, effectiveFrom);
       }
@@ -80,21 +101,23 @@ public final class ReferenceJson {
         String currency = text(node, "currency");
         Instant effectiveFrom = instant(node, "effectiveFrom");
         String gpuModel = text(node, "gpuModel");
-        GpuRate rate = new GpuRate(gpuModel, currency, number(node, "hourlyRate"), effectiveFrom, null);
+        GpuRate rate = new GpuRate(gpuModel, currency, number(node, "hourlyRate"), effectiveFrom, ownPublishedAt(node, publishedAt));
         PriceRules.check(rate).ifPresent(ReferenceJson::refuse);
         return new ReferenceRecord(kind, gpuModel, rate, effectiveFrom);
       }
       case GRID_INTENSITY -> {
         Instant effectiveFrom = instant(node, "effectiveFrom");
         String site = text(node, "site");
-        GridIntensity g = new GridIntensity(site, number(node, "gco2ePerKwh"), effectiveFrom, optionalText(node, "source"), null);
+        GridIntensity g = new GridIntensity(site, number(node, "gco2ePerKwh"), effectiveFrom, optionalText(node, "source"),
+            ownPublishedAt(node, publishedAt));
         PriceRules.check(g).ifPresent(ReferenceJson::refuse);
         return new ReferenceRecord(kind, site, g, effectiveFrom);
       }
       case GPU_EMBODIED -> {
         Instant effectiveFrom = instant(node, "effectiveFrom");
         String gpuModel = text(node, "gpuModel");
-        GpuEmbodied e = new GpuEmbodied(gpuModel, number(node, "gco2ePerGpuHour"), effectiveFrom, optionalText(node, "source"), null);
+        GpuEmbodied e = new GpuEmbodied(gpuModel, number(node, "gco2ePerGpuHour"), effectiveFrom, optionalText(node, "source"),
+            ownPublishedAt(node, publishedAt));
         PriceRules.check(e).ifPresent(ReferenceJson::refuse);
         return new ReferenceRecord(kind, gpuModel, e, effectiveFrom);
       }
@@ -133,6 +156,12 @@ public final class ReferenceJson {
 
   private static void refuse(PriceRules.Problem problem) {
     throw new IllegalArgumentException("field \"" + problem.field() + "\" " + problem.rule() + ", got " + problem.value());
+  }
+
+  /** The object's own {@code publishedAt} (an ISO-8601 instant), or {@code otherwise} when it is absent or null. */
+  private static Instant ownPublishedAt(JsonNode node, Instant otherwise) {
+    JsonNode v = node.get("publishedAt");
+    return v == null || v.isNull() ? otherwise : instant(node, "publishedAt");
   }
 
   private static Instant instant(JsonNode node, String field) {

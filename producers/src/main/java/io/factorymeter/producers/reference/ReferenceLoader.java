@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -33,13 +34,26 @@ public final class ReferenceLoader {
    * skipped. {@link ReferenceFileException} lists every bad line as {@code FILE:LINE: reason}.
    */
   public static List<ReferenceRecord> read(Path file) throws IOException {
+    return read(file, null);
+  }
+
+  /**
+   * As {@link #read(Path)}, a record without a {@code publishedAt} of its own getting
+   * {@code publishedAt} (null: none) before it is checked.
+   */
+  public static List<ReferenceRecord> read(Path file, Instant publishedAt) throws IOException {
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      return read(in, file.toString());
+      return read(in, file.toString(), publishedAt);
     }
   }
 
   /** As {@link #read(Path)}, from a reader; {@code source} names it in errors. */
   public static List<ReferenceRecord> read(BufferedReader in, String source) throws IOException {
+    return read(in, source, null);
+  }
+
+  /** As {@link #read(Path, Instant)}, from a reader; {@code source} names it in errors. */
+  public static List<ReferenceRecord> read(BufferedReader in, String source, Instant publishedAt) throws IOException {
     List<ReferenceRecord> records = new ArrayList<>();
     List<String> errors = new ArrayList<>();
     String line;
@@ -51,7 +65,7 @@ public final class ReferenceLoader {
         continue;
       }
       try {
-        records.add(ReferenceJson.parse(line));
+        records.add(ReferenceJson.parse(line, publishedAt));
       } catch (IllegalArgumentException e) {
         errors.add(source + ":" + number + ": " + e.getMessage());
       }

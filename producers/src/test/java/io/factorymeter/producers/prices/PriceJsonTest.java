@@ -1,6 +1,7 @@
 package io.factorymeter.producers.prices;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.factorymeter.schema.GpuRate;
@@ -64,5 +65,42 @@ class PriceJsonTest {
         error("{\"type\":\"grid-intensity\",\"site\":\"s\",\"gco2ePerKwh\":100,\"effectiveFrom\":\"2026-01-01T00:00:00Z\"}"));
     assertEquals("field \"effectiveFrom\" must be an ISO-8601 instant like 2026-11-26T00:00:00Z, got \"2026-01-01\"",
         error(TARIFF.replace("2026-01-01T00:00:00Z", "2026-01-01")));
+  }
+
+  @Test
+  void readsPublishedAt() {
+    Instant noon = Instant.parse("2026-11-26T12:00:00Z");
+    Tariff t = (Tariff) PriceJson.parse(TARIFF.replace("}", ",\"publishedAt\":\"2026-11-26T12:00:00Z\"}")).value();
+    assertEquals(new Tariff("s", "USD", 0.12, 1.3, Instant.parse("2026-01-01T00:00:00Z"), noon), t);
+    assertEquals(Instant.parse("2026-01-01T00:00:00.250Z"),
+        ((GpuRate) PriceJson.parse(RATE.replace("}", ",\"publishedAt\":\"2026-01-01T00:00:00.250Z\"}")).value()).getPublishedAt());
+    assertNull(((Tariff) PriceJson.parse(TARIFF).value()).getPublishedAt(), "absent: none");
+    assertNull(((GpuRate) PriceJson.parse(RATE.replace("}", ",\"publishedAt\":null}")).value()).getPublishedAt(), "null: none");
+    assertNull(((GpuRate) PriceJson.parse(RATE, null).value()).getPublishedAt(), "no default either");
+  }
+
+  @Test
+  void aGivenPublishedAtFillsOnlyPricesWithoutOne() {
+    Instant given = Instant.parse("2026-11-26T12:00:00Z");
+    assertEquals(given, ((Tariff) PriceJson.parse(TARIFF, given).value()).getPublishedAt());
+    assertEquals(Instant.parse("2026-01-02T00:00:00Z"),
+        ((GpuRate) PriceJson.parse(RATE.replace("}", ",\"publishedAt\":\"2026-01-02T00:00:00Z\"}"), given).value()).getPublishedAt());
+  }
+
+  @Test
+  void refusesABadPublishedAtAndAMidMinuteCorrection() {
+    assertEquals("field \"publishedAt\" must be an ISO-8601 instant like 2026-11-26T00:00:00Z, got \"2026-11-26 12:00\"",
+        error(TARIFF.replace("}", ",\"publishedAt\":\"2026-11-26 12:00\"}")));
+    assertEquals("field \"publishedAt\" must be a non-empty string, got 1795694400000",
+        error(RATE.replace("}", ",\"publishedAt\":1795694400000}")));
+    String midMinute = TARIFF.replace("2026-01-01T00:00:00Z", "2026-11-26T10:00:30Z");
+    String refused = "field \"effectiveFrom\" a correction (publishedAt 2026-11-26T12:00:00Z is later) must take effect on a whole minute,"
+        + " got 2026-11-26T10:00:30Z";
+    assertEquals(refused, error(midMinute.replace("}", ",\"publishedAt\":\"2026-11-26T12:00:00Z\"}")));
+    assertEquals(refused, assertThrows(IllegalArgumentException.class,
+        () -> PriceJson.parse(midMinute, Instant.parse("2026-11-26T12:00:00Z"))).getMessage(), "the given publishedAt is checked too");
+    assertEquals(Instant.parse("2026-11-26T10:00:30Z"), PriceJson.parse(midMinute).effectiveFrom(), "not a correction: any instant");
+    assertEquals(Instant.parse("2026-11-26T10:00:30Z"),
+        ((Tariff) PriceJson.parse(midMinute, Instant.parse("2026-11-26T10:00:30Z")).value()).getPublishedAt(), "published when it takes effect");
   }
 }

@@ -1,10 +1,13 @@
 package io.factorymeter.producers.prices;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.factorymeter.schema.Tariff;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,5 +50,21 @@ class PriceLoaderTest {
     Path file = dir.resolve("prices.jsonl");
     Files.write(file, List.of(VALID, "", VALID.replace("2026-01-01", "2026-11-01")));
     assertEquals(2, PriceLoader.read(file).size());
+  }
+
+  @Test
+  void aGivenPublishedAtGoesToEveryPriceWithoutOneBeforeTheCheck(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("prices.jsonl");
+    Instant noon = Instant.parse("2026-11-26T12:00:00Z");
+    Files.write(file, List.of(VALID, VALID.replace("}", ",\"publishedAt\":\"2026-01-02T00:00:00Z\"}")));
+    List<PriceJson.Price> prices = PriceLoader.read(file, noon);
+    assertEquals(noon, ((Tariff) prices.get(0).value()).getPublishedAt());
+    assertEquals(Instant.parse("2026-01-02T00:00:00Z"), ((Tariff) prices.get(1).value()).getPublishedAt(), "its own is kept");
+    assertNull(((Tariff) PriceLoader.read(file).get(0).value()).getPublishedAt());
+
+    Files.write(file, List.of(VALID, VALID.replace("2026-01-01T00:00:00Z", "2026-11-26T10:00:30Z")));
+    assertEquals(2, PriceLoader.read(file).size(), "not corrections: no whole-minute rule");
+    assertEquals(file + ":2: field \"effectiveFrom\" a correction (publishedAt 2026-11-26T12:00:00Z is later) must take effect on a whole"
+        + " minute, got 2026-11-26T10:00:30Z", assertThrows(IllegalArgumentException.class, () -> PriceLoader.read(file, noon)).getMessage());
   }
 }

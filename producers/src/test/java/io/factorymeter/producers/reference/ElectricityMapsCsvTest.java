@@ -10,6 +10,7 @@ import java.io.InputStreamReader;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -114,5 +115,16 @@ class ElectricityMapsCsvTest {
         + "Carbon Intensity gCO₂eq/kWh (LCA),...)"), errors("nodeId,Zone Id,site\nn-1,DE,s\n"));
     assertEquals(List.of("em.csv:1: empty file, expected the Electricity Maps header"), errors(""));
     assertEquals(List.of("em.csv: no data rows after the header"), errors(HEADER + "\n"));
+  }
+
+  @Test
+  void everyVersionGetsTheGivenPublishedAt() throws Exception {
+    String csv = HEADER + "\n2024-01-01 00:00:00,Germany,Germany,DE,133.1,177.74,,,,,\n2024-01-01 01:00:00,Germany,Germany,DE,134.17,178.5,,,,,\n";
+    Instant published = Instant.parse("2024-03-01T08:30:00Z");
+    ElectricityMapsCsv.Conversion c = ElectricityMapsCsv.read(new BufferedReader(new StringReader(csv)), "em.csv", "site-x", false, published);
+    assertEquals(List.of(published, published), c.records().stream().map(r -> value(r).getPublishedAt()).toList());
+    assertEquals(Instant.parse("2024-01-01T01:00:00Z"), c.records().get(1).effectiveFrom());
+    assertEquals(Arrays.asList(null, null), text(csv, false).records().stream().map(r -> value(r).getPublishedAt()).toList(),
+        "none given: none");
   }
 }

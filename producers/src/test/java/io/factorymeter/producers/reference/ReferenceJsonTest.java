@@ -86,4 +86,47 @@ class ReferenceJsonTest {
     assertEquals("missing field \"type\"", error(GRID.replace("\"type\":\"grid-intensity\",", "")));
     assertEquals("not a JSON object", error("[1,2]"));
   }
+
+  @Test
+  void readsPublishedAtOnEveryType() {
+    Instant noon = Instant.parse("2026-11-26T12:00:00Z");
+    String published = ",\"publishedAt\":\"2026-11-26T12:00:00Z\"}";
+    assertEquals(new GridIntensity("site-b", 273.93, JAN, "EM DE", noon), ReferenceJson.parse(GRID.replace("}", published)).value());
+    assertEquals(new GpuEmbodied("H100-SXM5-80GB", 9.08, JAN, null, noon), ReferenceJson.parse(EMBODIED.replace("}", published)).value());
+    assertEquals(new Tariff("site-a", "USD", 0.085, 1.25, JAN, noon), ReferenceJson.parse(
+        "{\"type\":\"tariff\",\"site\":\"site-a\",\"currency\":\"USD\",\"pricePerKwh\":0.085,\"pue\":1.25,"
+            + "\"effectiveFrom\":\"2026-01-01T00:00:00Z\",\"publishedAt\":\"2026-11-26T12:00:00Z\"}").value());
+    assertEquals(new GpuRate("GB200-NVL72", "USD", 4.2, JAN, noon), ReferenceJson.parse(
+        "{\"publishedAt\":\"2026-11-26T12:00:00Z\",\"type\":\"gpu-rate\",\"gpuModel\":\"GB200-NVL72\",\"currency\":\"USD\","
+            + "\"hourlyRate\":4.2,\"effectiveFrom\":\"2026-01-01T00:00:00Z\"}").value());
+    assertNull(((GridIntensity) ReferenceJson.parse(GRID).value()).getPublishedAt(), "absent: none");
+    assertNull(((GpuEmbodied) ReferenceJson.parse(EMBODIED.replace("}", ",\"publishedAt\":null}")).value()).getPublishedAt(), "null: none");
+    assertEquals(JAN, ReferenceJson.parse(GRID.replace("}", published)).effectiveFrom(), "the record timestamp stays effectiveFrom");
+  }
+
+  @Test
+  void aGivenPublishedAtFillsOnlyRecordsWithoutOne() {
+    Instant given = Instant.parse("2026-02-01T00:00:00Z");
+    assertEquals(given, ((GridIntensity) ReferenceJson.parse(GRID, given).value()).getPublishedAt());
+    assertEquals(given, ((GpuEmbodied) ReferenceJson.parse(EMBODIED.replace("}", ",\"publishedAt\":null}"), given).value()).getPublishedAt());
+    assertEquals(Instant.parse("2026-11-26T12:00:00Z"), ((GridIntensity) ReferenceJson.parse(
+        GRID.replace("}", ",\"publishedAt\":\"2026-11-26T12:00:00Z\"}"), given).value()).getPublishedAt());
+  }
+
+  @Test
+  void refusesABadPublishedAtAndAMidMinuteCorrection() {
+    assertEquals("field \"publishedAt\" must be an ISO-8601 instant like 2026-11-26T00:00:00Z, got \"yesterday\"",
+        error(GRID.replace("}", ",\"publishedAt\":\"yesterday\"}")));
+    assertEquals("field \"publishedAt\" must be a non-empty string, got \"\"", error(EMBODIED.replace("}", ",\"publishedAt\":\"\"}")));
+    assertEquals("field \"publishedAt\" must be a non-empty string, got true", error(EMBODIED.replace("}", ",\"publishedAt\":true}")));
+    String midMinute = GRID.replace("2026-01-01T00:00:00Z", "2026-11-26T10:00:30Z");
+    String refused = "field \"effectiveFrom\" a correction (publishedAt 2026-11-26T12:00:00Z is later) must take effect on a whole minute,"
+        + " got 2026-11-26T10:00:30Z";
+    assertEquals(refused, error(midMinute.replace("}", ",\"publishedAt\":\"2026-11-26T12:00:00Z\"}")));
+    assertEquals(refused, assertThrows(IllegalArgumentException.class,
+        () -> ReferenceJson.parse(midMinute, Instant.parse("2026-11-26T12:00:00Z"))).getMessage());
+    assertNull(((GridIntensity) ReferenceJson.parse(midMinute).value()).getPublishedAt(), "without publishedAt: not a correction");
+    assertEquals(Instant.parse("2026-11-26T10:00:00Z"), ((GridIntensity) ReferenceJson.parse(midMinute.replace("}",
+        ",\"publishedAt\":\"2026-11-26T10:00:00Z\"}")).value()).getPublishedAt(), "published before it takes effect: not a correction");
+  }
 }

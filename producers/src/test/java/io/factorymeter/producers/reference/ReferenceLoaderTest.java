@@ -3,8 +3,12 @@ package io.factorymeter.producers.reference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.factorymeter.schema.GpuEmbodied;
+import io.factorymeter.schema.GridIntensity;
+import io.factorymeter.schema.Tariff;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,5 +62,24 @@ class ReferenceLoaderTest {
     assertEquals(1, flushes[0]);
     assertEquals(Map.of(ReferenceKind.TARIFF, 1, ReferenceKind.GPU_RATE, 0, ReferenceKind.GRID_INTENSITY, 2, ReferenceKind.GPU_EMBODIED, 1),
         counts);
+  }
+
+  @Test
+  void aGivenPublishedAtGoesToEveryRecordWithoutOneAndEveryBadLineIsNamed(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("ref.jsonl");
+    Instant noon = Instant.parse("2026-11-26T12:00:00Z");
+    Files.write(file, List.of(TARIFF, GRID.replace("}", ",\"publishedAt\":\"2026-01-02T00:00:00Z\"}"), EMBODIED));
+    List<ReferenceRecord> records = ReferenceLoader.read(file, noon);
+    assertEquals(noon, ((Tariff) records.get(0).value()).getPublishedAt());
+    assertEquals(Instant.parse("2026-01-02T00:00:00Z"), ((GridIntensity) records.get(1).value()).getPublishedAt(), "its own is kept");
+    assertEquals(noon, ((GpuEmbodied) records.get(2).value()).getPublishedAt());
+
+    Files.write(file, List.of(GRID.replace("2026-01-01T00:00:00Z", "2026-11-26T10:00:30Z"), TARIFF,
+        EMBODIED.replace("2026-01-01T00:00:00Z", "2026-11-26T10:00:30Z")));
+    assertEquals(3, ReferenceLoader.read(file).size(), "not corrections: no whole-minute rule");
+    String rule = ": field \"effectiveFrom\" a correction (publishedAt 2026-11-26T12:00:00Z is later) must take effect on a whole minute,"
+        + " got 2026-11-26T10:00:30Z";
+    assertEquals(List.of(file + ":1" + rule, file + ":3" + rule),
+        assertThrows(ReferenceFileException.class, () -> ReferenceLoader.read(file, noon)).errors());
   }
 }
