@@ -42,8 +42,8 @@ class PublishedAtTest {
   private static final String OWN = ",\"publishedAt\":\"2026-11-26T11:00:00Z\"}";
   private static final String EM_HEADER = "Datetime (UTC),Zone Id,Carbon Intensity gCO₂eq/kWh (direct)";
   /** The correction rule of PriceRules for effectiveFrom 10:00:30Z published at 12:00Z. */
-  private static final String MID_MINUTE = "field \"effectiveFrom\" a correction (publishedAt 2026-11-26T12:00:00Z is later) must take effect"
-      + " on a whole minute, got 2026-11-26T10:00:30Z";
+  private static final String MID_MINUTE = "field \"effectiveFrom\" must be a whole minute for a correction (publishedAt 2026-11-26T12:00:00Z is later)"
+      + ", got 2026-11-26T10:00:30Z";
   /** Nothing listens here: a command that tried to connect would say it cannot reach Kafka. */
   private static final String[] NO_BROKER = {"--bootstrap-servers", "127.0.0.1:9", "--schema-registry-url", "http://127.0.0.1:9"};
 

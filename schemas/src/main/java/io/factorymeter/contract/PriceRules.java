@@ -142,7 +142,7 @@ public final class PriceRules {
     return publishedAt == null || !publishedAt.isAfter(effectiveFrom) || effectiveFrom.toEpochMilli() % MINUTE_MS == 0
         ? Optional.empty()
         : Optional.of(new Problem("effectiveFrom", effectiveFrom.toString(),
-            "a correction (publishedAt " + publishedAt + " is later) must take effect on a whole minute"));
+            "must be a whole minute for a correction (publishedAt " + publishedAt + " is later)"));
   }
 
   private static final long MINUTE_MS = 60_000;

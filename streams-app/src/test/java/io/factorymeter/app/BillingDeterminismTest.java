@@ -14,7 +14,9 @@ import io.factorymeter.schema.BillingLine;
 import io.factorymeter.schema.LedgerHour;
 import io.factorymeter.schema.FleetMetrics;
 import io.factorymeter.schema.NodeSample;
+import io.factorymeter.schema.Tariff;
 import io.factorymeter.schema.UsageEntry;
+import io.factorymeter.producers.kafka.AvroRecordSender;
 import io.factorymeter.stack.LocalStackExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -132,6 +134,10 @@ class BillingDeterminismTest {
     Path interruptedState = Files.createDirectories(dir.resolve("interrupted"));
     firstPart(sim, interrupted);
     runUntilCaughtUp(interrupted, "determinism-interrupted", interruptedState);   // stopped in the middle
+    // SPEC §2a: the final tariff of site-a from 01:00 is 0.170 /kWh, not 0.085, published at 02:30 of
+    // event time, after the first run billed 01:00 (at 02:10). The whole run finds it in the store from
+    // the start; both must restate at 02:31 the same way.
+    publishCorrection(interrupted);
     secondPart(sim, interrupted);
     runUntilCaughtUp(interrupted, "determinism-interrupted", interruptedState);
     runUntilCaughtUp(whole, "determinism-whole", Files.createDirectories(dir.resolve("whole")));
@@ -143,11 +149,26 @@ class BillingDeterminismTest {
     // the late samples restated the closed hour: tenant-late's line first appears as revision 1, and
     // tenant-x of hour 01:00, billed at 02:10, is restated with revision 2
     String lateKey = "tenant-late|model-late|2026-11-26T01:00:00Z";
-    assertEquals(1, once.get(lateKey).size());
+    assertEquals(2, once.get(lateKey).size(), "first billed at the late batch's close (02:11), then restated by the correction");
     assertTrue(once.get(lateKey).get(0).contains("\"revision\": 1"), once.get(lateKey).get(0));
+    assertTrue(once.get(lateKey).get(1).contains("\"revision\": 2"), once.get(lateKey).get(1));
     List<String> restated = once.get("tenant-x|model-x|2026-11-26T01:00:00Z");
-    assertEquals(2, restated.size(), "billed once at the close, restated once for the late batch");
+    assertEquals(3, restated.size(), "billed once at the close, restated for the late batch, then for the correction");
     assertTrue(restated.get(1).contains("\"revision\": 2"), restated.get(1));
+    assertTrue(restated.get(2).contains("\"revision\": 3"), restated.get(2));
+    // every sample of tenant-x is of site-a after 01:00: the correction doubles its energy cost and
+    // leaves its energy and capacity cost as they were
+    BillingLine late = lastLine(whole, "tenant-x|model-x|2026-11-26T01:00:00Z", 2);
+    BillingLine corrected = lastLine(whole, "tenant-x|model-x|2026-11-26T01:00:00Z", 3);
+    assertEquals(late.getEnergyJ(), corrected.getEnergyJ());
+    assertEquals(late.getCapacityCost(), corrected.getCapacityCost());
+    assertEquals(2 * late.getEnergyCost(), corrected.getEnergyCost(), 1e-11);
+    // 00:00 lies before the correction: no line of it is restated
+    once.forEach((key, records) -> {
+      if (key.endsWith("T00:00:00Z")) {
+        assertEquals(1, records.size(), key);
+      }
+    });
 
     Map<String, FleetMetrics> fleetOnce = BROKER.latest(whole.topics().name(FactoryTopic.FLEET_METRICS), FleetMetrics.class);
     Map<String, FleetMetrics> fleetTwice = BROKER.latest(interrupted.topics().name(FactoryTopic.FLEET_METRICS), FleetMetrics.class);
@@ -160,6 +181,21 @@ class BillingDeterminismTest {
     Map<String, List<LedgerHour>> ledgerOnce = ledgerHistory(whole);
     assertEquals(ledgerOnce, ledgerHistory(interrupted), "every ledger record, revisions included");
     assertLedgerAccountsForTheInput(ledgerOnce);
+  }
+
+  private static void publishCorrection(MeteringConfig config) {
+    try (AvroRecordSender<Tariff> t = new AvroRecordSender<>(BROKER.clientProps(), config.topics().name(FactoryTopic.TARIFFS))) {
+      Instant from = DAY.plus(Duration.ofHours(1));
+      t.send("site-a", new Tariff("site-a", "USD", 0.170, 1.25, from, DAY.plus(Duration.ofMinutes(150))), from.toEpochMilli());
+      t.flush();
+    }
+  }
+
+  /** The record of revision {@code revision} of the billing line {@code key}. */
+  private static BillingLine lastLine(MeteringConfig config, String key, int revision) {
+    return BROKER.readAll(config.topics().name(FactoryTopic.BILLING_HOURLY), BROKER.deserializer(BillingLine.class)).stream()
+        .filter(r -> r.key().equals(key) && r.value().getRevision() == revision).map(ConsumerRecord::value).findFirst()
+        .orElseThrow();
   }
 
   /** Every ledger record per key, in order. */

@@ -94,7 +94,7 @@ class PriceJsonTest {
     assertEquals("field \"publishedAt\" must be a non-empty string, got 1795694400000",
         error(RATE.replace("}", ",\"publishedAt\":1795694400000}")));
     String midMinute = TARIFF.replace("2026-01-01T00:00:00Z", "2026-11-26T10:00:30Z");
-    String refused = "field \"effectiveFrom\" a correction (publishedAt 2026-11-26T12:00:00Z is later) must take effect on a whole minute,"
+    String refused = "field \"effectiveFrom\" must be a whole minute for a correction (publishedAt 2026-11-26T12:00:00Z is later),"
         + " got 2026-11-26T10:00:30Z";
     assertEquals(refused, error(midMinute.replace("}", ",\"publishedAt\":\"2026-11-26T12:00:00Z\"}")));
     assertEquals(refused, assertThrows(IllegalArgumentException.class,

@@ -64,7 +64,7 @@ class PriceLoaderTest {
 
     Files.write(file, List.of(VALID, VALID.replace("2026-01-01T00:00:00Z", "2026-11-26T10:00:30Z")));
     assertEquals(2, PriceLoader.read(file).size(), "not corrections: no whole-minute rule");
-    assertEquals(file + ":2: field \"effectiveFrom\" a correction (publishedAt 2026-11-26T12:00:00Z is later) must take effect on a whole"
-        + " minute, got 2026-11-26T10:00:30Z", assertThrows(IllegalArgumentException.class, () -> PriceLoader.read(file, noon)).getMessage());
+    assertEquals(file + ":2: field \"effectiveFrom\" must be a whole minute for a correction (publishedAt 2026-11-26T12:00:00Z is later),"
+        + " got 2026-11-26T10:00:30Z", assertThrows(IllegalArgumentException.class, () -> PriceLoader.read(file, noon)).getMessage());
   }
 }

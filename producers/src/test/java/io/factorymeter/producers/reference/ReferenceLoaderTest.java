@@ -77,7 +77,7 @@ class ReferenceLoaderTest {
     Files.write(file, List.of(GRID.replace("2026-01-01T00:00:00Z", "2026-11-26T10:00:30Z"), TARIFF,
         EMBODIED.replace("2026-01-01T00:00:00Z", "2026-11-26T10:00:30Z")));
     assertEquals(3, ReferenceLoader.read(file).size(), "not corrections: no whole-minute rule");
-    String rule = ": field \"effectiveFrom\" a correction (publishedAt 2026-11-26T12:00:00Z is later) must take effect on a whole minute,"
+    String rule = ": field \"effectiveFrom\" must be a whole minute for a correction (publishedAt 2026-11-26T12:00:00Z is later),"
         + " got 2026-11-26T10:00:30Z";
     assertEquals(List.of(file + ":1" + rule, file + ":3" + rule),
         assertThrows(ReferenceFileException.class, () -> ReferenceLoader.read(file, noon)).errors());

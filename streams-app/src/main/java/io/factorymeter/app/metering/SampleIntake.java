@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  *       {@code metricsCloseTime = streamTime − grace}, {@code restatementCloseTime = streamTime − horizon};</li>
  *   <li>too late: the sample's billing period ended at or before the restatement close time → late topic;</li>
  *   <li>duplicate (nodeId, timestamp) within the dedup horizon → counted and dropped;</li>
- *   <li>price (and carbon figures) as of the sample's own timestamp; late for metrics when its metric window ended at
+ *   <li>price (and carbon figures) in effect at the sample's own timestamp, as known at the stream time (corrections published after it are left to billing: {@code PriceHistory#price}); late for metrics when its metric window ended at
  *       or before the metrics close time;</li>
  *   <li>sum it into the partition's node windows, cluster, fleet and billing deltas
  *       ({@link PartitionSums}), which go on when stream time settles them and at every flush
@@ -247,9 +247,7 @@ public final class SampleIntake implements Processor<String, byte[], String, Int
     seenSets.put(nodeWindow, now);
 
     // 6. price; late for metrics?
-    PricedSample priced = new PricedSample(sample, prices.tariffAt(sample.getSite(), ts), prices.gpuRateAt(sample.getGpuModel(), ts),
-        prices.gridIntensityAt(sample.getSite(), ts), prices.gpuEmbodiedAt(sample.getGpuModel(), ts),
-        prices.boundaryAt(sample.getSite(), sample.getGpuModel(), ts));
+    PricedSample priced = prices.price(sample, streamTime);
     if (priced.unpriced()) {
       counters.increment(Counter.UNPRICED);
     }

@@ -3,7 +3,9 @@ package io.factorymeter.app.pricing;
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.serde.AppSerdes;
 import io.factorymeter.app.serde.InternalAvroSerde;
+import io.factorymeter.app.metering.PricedSample;
 import io.factorymeter.contract.FactoryTopic;
+import io.factorymeter.schema.NodeSample;
 import io.factorymeter.schema.GpuEmbodied;
 import io.factorymeter.schema.GpuRate;
 import io.factorymeter.schema.GridIntensity;
@@ -90,14 +92,24 @@ public final class PriceHistory implements ReferenceView {
   }
 
   /**
-   * The latest instant at or before {@code epochMs} at which a version of the site's tariff or grid
-   * intensity or of the GPU model's rate or embodied figure takes effect, as far as is known now;
-   * Long.MIN_VALUE when none does. Billing keeps a sample's quantities per minute and per such
-   * boundary, so that each part can be priced by one version per kind (SPEC §2a corrections).
+   * A sample with the reference data in effect at its timestamp as known at {@code streamTime},
+   * its input partition's stream time right after it (SPEC §2, §2a): every version known before it
+   * took effect, and the corrections published (anchor) at or before that stream time. So a sample
+   * is priced the same live and in any replay, whenever a correction arrives; metric windows keep
+   * these figures, and billing prices its quantities again as of each batch close. Also the
+   * sample's version boundary: the latest effectiveFrom at or before its timestamp among the four
+   * versions, so that billing can keep its quantities in intervals each version covers whole
+   * ({@code ReferenceQuantities}).
    */
-  public long boundaryAt(String site, String gpuModel, long epochMs) {
-    return Math.max(Math.max(tariffs.from(site, epochMs), gridIntensities.from(site, epochMs)),
-        Math.max(gpuRates.from(gpuModel, epochMs), embodied.from(gpuModel, epochMs)));
+  public PricedSample price(NodeSample sample, long streamTime) {
+    long t = sample.getTimestamp().toEpochMilli();
+    String site = sample.getSite();
+    String gpuModel = sample.getGpuModel();
+    PricedSample priced = new PricedSample(sample, tariffs.at(site, t, streamTime), gpuRates.at(gpuModel, t, streamTime),
+        gridIntensities.at(site, t, streamTime), embodied.at(gpuModel, t, streamTime),
+        Math.max(Math.max(tariffs.from(site, t, streamTime), gridIntensities.from(site, t, streamTime)),
+            Math.max(gpuRates.from(gpuModel, t, streamTime), embodied.from(gpuModel, t, streamTime))));
+    return priced;
   }
 
   /**

@@ -21,7 +21,7 @@ final class PriceLookup<V> {
   /** Keys cached at most (sites or GPU models: a fleet has a handful). */
   static final int MAX_CACHED_KEYS = 10_000;
 
-  private record Cached<V>(long from, long until, V price) {
+  private record Cached<V>(long from, long until, long epoch, V price) {
   }
 
   private final PriceVersionStore store;
@@ -39,17 +39,26 @@ final class PriceLookup<V> {
     this.values = values;
   }
 
-  /** The price of {@code key} in effect at {@code epochMs}, or null when none is. */
+  /** The price of {@code key} in effect at {@code epochMs} as far as anything is known, or null when none is. */
   V at(String key, long epochMs) {
-    return find(key, epochMs).price();
+    return find(key, epochMs, Long.MAX_VALUE).price();
   }
 
   /**
-   * When the version of {@code key} in effect at {@code epochMs} took effect, epoch ms;
-   * Long.MIN_VALUE before the key's first version.
+   * The price of {@code key} in effect at {@code epochMs} as known at stream time
+   * {@code streamTime} (the versions whose anchor is at or before it: {@link PriceVersionStore#versionAt(String, long, long)}),
+   * or null when none is.
    */
-  long from(String key, long epochMs) {
-    return find(key, epochMs).from();
+  V at(String key, long epochMs, long streamTime) {
+    return find(key, epochMs, streamTime).price();
+  }
+
+  /**
+   * When the version of {@code key} in effect at {@code epochMs} as known at {@code streamTime}
+   * took effect, epoch ms; Long.MIN_VALUE before the key's first version.
+   */
+  long from(String key, long epochMs, long streamTime) {
+    return find(key, epochMs, streamTime).from();
   }
 
   /** The price of {@code key} at {@code epochMs} as known to a reader who sees the anchors {@code visible} accepts; not cached. */
@@ -58,19 +67,20 @@ final class PriceLookup<V> {
     return value == null ? null : values.deserialize(store.name(), value);
   }
 
-  private Cached<V> find(String key, long epochMs) {
+  private Cached<V> find(String key, long epochMs, long streamTime) {
     long current = store.generation();   // read before the store: a write after it is seen next time
     if (current != generation) {
       cache.clear();
       generation = current;
     }
+    long epoch = store.epochAt(streamTime);
     Cached<V> c = cache.get(key);
-    if (c != null && c.from() <= epochMs && epochMs < c.until()) {
+    if (c != null && c.epoch() == epoch && c.from() <= epochMs && epochMs < c.until()) {
       return c;
     }
-    PriceVersionStore.Version v = store.versionAt(key, epochMs);
+    PriceVersionStore.Version v = store.versionAt(key, epochMs, epoch);
     V price = v.value() == null ? null : values.deserialize(store.name(), v.value());
-    Cached<V> found = new Cached<>(v.from(), v.until(), price);
+    Cached<V> found = new Cached<>(v.from(), v.until(), epoch, price);
     cache.put(key, found);
     return found;
   }

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongPredicate;
 import org.apache.kafka.common.TopicPartition;
@@ -67,6 +69,8 @@ public final class PriceVersionStore implements StateStore {
   /** Versions per key, counted on the first write of the key (writer thread only). */
   private final Map<String, Integer> counts = new HashMap<>();
   private final AtomicLong generation = new AtomicLong();
+  /** The anchors of the corrections stored (anchor after effectiveFrom); read by every stream thread. */
+  private final NavigableSet<Long> correctionAnchors = new ConcurrentSkipListSet<>();
 
   PriceVersionStore(String name, int maxVersions, KeyValueStore<Bytes, byte[]> versions) {
     if (maxVersions < 1) {
@@ -112,6 +116,9 @@ public final class PriceVersionStore implements StateStore {
     int count = count(key);
     boolean added = versions.get(storeKey) == null;
     versions.put(storeKey, value);
+    if (anchorMs > effectiveFromMs) {
+      correctionAnchors.add(anchorMs);
+    }
     if (partition >= 0) {
       byte[] k = key.getBytes(StandardCharsets.UTF_8);
       versions.put(logKey(partition, offset), ByteBuffer.allocate(2 * Long.BYTES + k.length)
@@ -136,14 +143,32 @@ public final class PriceVersionStore implements StateStore {
    * the latest anchor. Never null.
    */
   public Version versionAt(String key, long epochMs) {
+    return versionAt(key, epochMs, Long.MAX_VALUE);
+  }
+
+  /**
+   * The version of {@code key} in effect at {@code epochMs} as known at a stream time whose
+   * {@link #epochAt epoch} is {@code epoch}: every version known before it took effect (anchor ≤
+   * effectiveFrom), and the corrections (anchor &gt; effectiveFrom) with an anchor at or before the
+   * epoch. For a sample at or before that stream time this is exactly "the versions whose anchor is
+   * at or before the stream time": a version in effect at the sample's timestamp that was known
+   * before it took effect was known by then. {@code until} is the next effectiveFrom of any version
+   * (the answer is the same up to it). Never null.
+   */
+  public Version versionAt(String key, long epochMs, long epoch) {
     long from = Long.MIN_VALUE;
     byte[] value = null;
     try (KeyValueIterator<Bytes, byte[]> before = versions.reverseRange(PriceVersionKey.first(key),
         PriceVersionKey.lastOf(key, epochMs))) {
-      if (before.hasNext()) {
+      while (before.hasNext()) {
         KeyValue<Bytes, byte[]> v = before.next();
-        from = PriceVersionKey.effectiveFrom(v.key);
-        value = v.value.length == 0 ? null : v.value;
+        long effectiveFrom = PriceVersionKey.effectiveFrom(v.key);
+        long anchor = PriceVersionKey.anchor(v.key);
+        if (anchor <= effectiveFrom || anchor <= epoch) {
+          from = effectiveFrom;
+          value = v.value.length == 0 ? null : v.value;
+          break;
+        }
       }
     }
     long until = Long.MAX_VALUE;
@@ -156,6 +181,16 @@ public final class PriceVersionStore implements StateStore {
       }
     }
     return new Version(from, until, value);
+  }
+
+  /**
+   * The latest anchor of a correction (a version whose anchor is after its effectiveFrom) at or
+   * before {@code streamTime}, or Long.MIN_VALUE: two stream times with the same epoch see the same
+   * versions ({@link #versionAt(String, long, long)}).
+   */
+  public long epochAt(long streamTime) {
+    Long floor = correctionAnchors.floor(streamTime);
+    return floor == null ? Long.MIN_VALUE : floor;
   }
 
   /**
@@ -272,6 +307,16 @@ public final class PriceVersionStore implements StateStore {
   @Override
   public void init(StateStoreContext context, StateStore root) {
     versions.init(context, root);
+    try (KeyValueIterator<Bytes, byte[]> log = versions.range(logKey(0, Long.MIN_VALUE), LOG_END)) {
+      while (log.hasNext()) {
+        ByteBuffer v = ByteBuffer.wrap(log.next().value);
+        long effectiveFrom = v.getLong();
+        long anchor = v.getLong();
+        if (anchor > effectiveFrom) {
+          correctionAnchors.add(anchor);
+        }
+      }
+    }
   }
 
   @Override
@@ -298,6 +343,7 @@ public final class PriceVersionStore implements StateStore {
   @Override
   public void close() {
     counts.clear();
+    correctionAnchors.clear();
     versions.close();
   }
 

@@ -16,7 +16,7 @@ public final class RollupEventSerde extends VersionedSerde<RollupEvent> {
   private static final byte WATERMARK = 3;
 
   public RollupEventSerde() {
-    super(3, "rollup event", 232);
+    super(4, "rollup event", 232);
   }
 
   @Override

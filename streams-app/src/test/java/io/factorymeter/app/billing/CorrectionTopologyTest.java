@@ -14,6 +14,7 @@ import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.serde.AppSerdes;
 import io.factorymeter.contract.Heartbeat;
 import io.factorymeter.schema.BillingLine;
+import io.factorymeter.schema.FleetMetrics;
 import io.factorymeter.schema.GpuEmbodied;
 import io.factorymeter.schema.GpuRate;
 import io.factorymeter.schema.GridIntensity;
@@ -66,6 +67,7 @@ class CorrectionTopologyTest {
   private TestInputTopic<String, byte[]> tariffs;
   private TestInputTopic<String, byte[]> intensities;
   private TestOutputTopic<String, BillingLine> billing;
+  private TestOutputTopic<String, FleetMetrics> fleet;
 
   /** A fresh driver with the reference data of the class comment. */
   private void start() throws Exception {
@@ -75,6 +77,8 @@ class CorrectionTopologyTest {
     telemetry = driver.createInputTopic("factory.telemetry", new StringSerializer(), new ByteArraySerializer());
     billing = driver.createOutputTopic("factory.billing.hourly", new StringDeserializer(),
         serdes.values(BillingLine.class).deserializer());
+    fleet = driver.createOutputTopic("factory.metrics.fleet.1m", new StringDeserializer(),
+        serdes.values(FleetMetrics.class).deserializer());
     tariffs = driver.createInputTopic("factory.tariffs", new StringSerializer(), new ByteArraySerializer());
     intensities = driver.createInputTopic("factory.grid-intensity", new StringSerializer(), new ByteArraySerializer());
     TestInputTopic<String, byte[]> rates = driver.createInputTopic("factory.gpu-rates", new StringSerializer(), new ByteArraySerializer());
@@ -301,12 +305,33 @@ class CorrectionTopologyTest {
   @Test
   void theSameInputGivesTheSameRevisionsWheneverTheCorrectionArrives() throws Exception {
     List<KeyValue<String, BillingLine>> reference = runWithCorrection(When.BETWEEN_HEARTBEATS);
+    Map<String, FleetMetrics> referenceFleet = fleet.readKeyValuesToMap();
     assertEquals(5, reference.size(), "three lines, then two restated");
     assertEquals(0, counter("corrections-anchor-passed"));
+    // metric windows are priced as known at their samples' stream time (before 12:30): 0.20 /kWh
+    assertEquals(0.003, referenceFleet.get("fleet|2026-11-26T10:15:00Z").getEnergyCost(), EPS);
+    assertEquals(0.003, referenceFleet.get("fleet|2026-11-26T11:15:00Z").getEnergyCost(), EPS);
     for (When when : When.values()) {
       assertEquals(reference, runWithCorrection(when), when.name());
+      assertEquals(referenceFleet, fleet.readKeyValuesToMap(), "fleet windows, " + when.name());
       assertEquals(0, counter("corrections-anchor-passed"), when.name());
     }
+  }
+
+  @Test
+  void samplesMeteredAfterACorrectionWasPublishedUseItInMetricsToo() throws Exception {
+    start();
+    tariff(0.50, DAY + "10:00:00Z", DAY + "10:30:00Z");
+    sample(DAY + "10:15:00Z");   // stream time 10:15: the correction is not known yet
+    sample(DAY + "10:45:00Z");   // stream time 10:45: it is
+    heartbeat(DAY + "11:10:00Z");
+    Map<String, FleetMetrics> windows = fleet.readKeyValuesToMap();
+    assertEquals(0.003, windows.get("fleet|2026-11-26T10:15:00Z").getEnergyCost(), EPS);
+    assertEquals(0.0075, windows.get("fleet|2026-11-26T10:45:00Z").getEnergyCost(), EPS);
+    // the line of 10:00 is emitted at 11:10, after the correction's close (10:31): both samples at 0.50
+    BillingLine line = lines().get(0).value;
+    assertEquals(1, line.getRevision());
+    assertEquals(2 * 0.0075, line.getEnergyCost(), EPS);
   }
 
   @Test
