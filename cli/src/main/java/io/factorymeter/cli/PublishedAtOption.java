@@ -16,7 +16,8 @@ public final class PublishedAtOption {
   @Option(names = "--published-at", paramLabel = "now|ISO", converter = Converter.class,
       description = "When these versions were published: a version published after its effectiveFrom is a correction; billing"
           + " restates the lines it changes at the first batch close after this instant, the same in every replay (SPEC §2a)."
-          + " `now` = the current time.")
+          + " `now` = the start of the minute after next (60 to 120 s ahead), so that the versions reach every instance"
+          + " before event time does.")
   Instant publishedAt;
 
   /** The instant given, or null when the option is absent (records then keep only their own publishedAt). */
@@ -25,9 +26,13 @@ public final class PublishedAtOption {
   }
 
   /**
-   * {@code now} (any case): the clock's time when the command line is read, in whole milliseconds
-   * (the unit publishedAt is sent in, epoch milliseconds UTC); otherwise an ISO-8601 instant as
-   * {@link InstantConverter} reads it.
+   * {@code now} (any case): the start of the minute after next on the clock when the command line
+   * is read (12:34:56 → 12:36:00). A correction is applied at the first batch close after its
+   * publishedAt, and metric windows use it from that stream time on; live, event time follows the
+   * wall clock closely, so a publishedAt of exactly now would be passed before the record reaches
+   * the pipeline's global stores, and a replay would apply it elsewhere. 60 to 120 s of lead is
+   * enough for the record to arrive. Otherwise an ISO-8601 instant as {@link InstantConverter}
+   * reads it, kept as given.
    */
   public static final class Converter implements ITypeConverter<Instant> {
 
@@ -44,7 +49,7 @@ public final class PublishedAtOption {
     @Override
     public Instant convert(String value) {
       if ("now".equalsIgnoreCase(value.trim())) {
-        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        return clock.instant().truncatedTo(ChronoUnit.MINUTES).plus(2, ChronoUnit.MINUTES);
       }
       try {
         return new InstantConverter().convert(value);

@@ -119,8 +119,9 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
   }
 
   static StoreBuilder<KeyValueStore<String, PeriodState>> pendingStore() {
+    // cached: a batch's amounts are rewritten with every delta; the changelog gets the last of a commit
     return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(),
-        new PeriodStateSerde());
+        new PeriodStateSerde()).withCachingEnabled();
   }
 
   static StoreBuilder<KeyValueStore<String, String>> correctionStore() {
@@ -135,6 +136,9 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
     this.corrections = context.getStateStore(CORRECTION_STORE);
     this.progress = new PartitionWatermarks(context.getStateStore(PROGRESS_STORE), inputPartitions);
     this.history = PriceHistory.connect(context);
+    // a task reopened after an error gets its stores rolled back to the last commit, but keeps this instance
+    this.settledUpTo = Long.MIN_VALUE;
+    this.historyGeneration = Long.MIN_VALUE;
     this.counters = new MeteringCounters(context.metrics(), "billing-" + context.taskId());
   }
 
@@ -257,11 +261,13 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
    *   <li>the close of its anchor, when that is still to come (or the task starts from empty state,
    *       as a replay does: then every correction is registered at its anchor's close, and those
    *       before the first batch simply come first);</li>
-   *   <li>else, for a version that arrived after the close of its anchor was emitted (a correction,
-   *       or a version without publishedAt whose effectiveFrom had passed), the first close not yet
-   *       emitted: counted and logged.</li>
+   *   <li>else, for a correction that arrived after the close of its anchor was emitted, or a
+   *       version without publishedAt that took effect before the latest stream time an input
+   *       partition reported (samples it covers may have been metered without it), the first close
+   *       not yet emitted: counted and logged.</li>
    * </ul>
-   * A version known before it takes effect (anchor ≤ effectiveFrom) changes no emitted line.
+   * A version known before it takes effect (anchor ≤ effectiveFrom) that arrives in time changes no
+   * emitted line.
    */
   private void registerCorrections(long emittedUpTo) {
     long generation = history.generation();
@@ -284,10 +290,9 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
       progress.store(SEEN + p.store() + "|" + v.partition(), v.offset());
       long close = anchorClose(v.anchor());
       long at;
-      if (fresh || close > emittedUpTo) {
-        if (v.anchor() <= v.effectiveFrom()) {
-          continue;   // known before it takes effect
-        }
+      if (v.anchor() <= v.effectiveFrom() && (fresh || v.effectiveFrom() > progress.latest())) {
+        continue;   // known before it took effect, and before any partition reported a stream time past it
+      } else if (v.anchor() > v.effectiveFrom() && (fresh || close > emittedUpTo)) {
         at = close;
       } else {
         at = next;
@@ -309,7 +314,8 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
    * close, and re-emits those whose figures changed; counts and logs the periods past the horizon.
    */
   private void restate(long close, List<KeyValue<String, String>> due, ReferenceView view, Set<String> emittedNow) {
-    long firstRestatable = Math.floorDiv(close - horizonMs - PERIOD_MS, PERIOD_MS) * PERIOD_MS + PERIOD_MS;
+    // the last batch of a period closes at its end + horizon at the latest (BillingPeriods#batchClose)
+    long firstRestatable = -Math.floorDiv(-(close - horizonMs - PERIOD_MS), PERIOD_MS) * PERIOD_MS;
     long earliest = Long.MAX_VALUE;
     for (KeyValue<String, String> c : due) {
       String[] key = c.key.split("\\|");

@@ -105,11 +105,12 @@ public final class PriceHistory implements ReferenceView {
     long t = sample.getTimestamp().toEpochMilli();
     String site = sample.getSite();
     String gpuModel = sample.getGpuModel();
-    PricedSample priced = new PricedSample(sample, tariffs.at(site, t, streamTime), gpuRates.at(gpuModel, t, streamTime),
-        gridIntensities.at(site, t, streamTime), embodied.at(gpuModel, t, streamTime),
-        Math.max(Math.max(tariffs.from(site, t, streamTime), gridIntensities.from(site, t, streamTime)),
-            Math.max(gpuRates.from(gpuModel, t, streamTime), embodied.from(gpuModel, t, streamTime))));
-    return priced;
+    PriceLookup.Found<Tariff> tariff = tariffs.found(site, t, streamTime);
+    PriceLookup.Found<GpuRate> rate = gpuRates.found(gpuModel, t, streamTime);
+    PriceLookup.Found<GridIntensity> intensity = gridIntensities.found(site, t, streamTime);
+    PriceLookup.Found<GpuEmbodied> perGpuHour = embodied.found(gpuModel, t, streamTime);
+    return new PricedSample(sample, tariff.price(), rate.price(), intensity.price(), perGpuHour.price(),
+        Math.max(Math.max(tariff.from(), intensity.from()), Math.max(rate.from(), perGpuHour.from())));
   }
 
   /**

@@ -21,7 +21,7 @@ final class PriceLookup<V> {
   /** Keys cached at most (sites or GPU models: a fleet has a handful). */
   static final int MAX_CACHED_KEYS = 10_000;
 
-  private record Cached<V>(long from, long until, long epoch, V price) {
+  private record Cached<V>(long from, long until, long epoch, V price) implements Found<V> {
   }
 
   private final PriceVersionStore store;
@@ -45,20 +45,19 @@ final class PriceLookup<V> {
   }
 
   /**
-   * The price of {@code key} in effect at {@code epochMs} as known at stream time
-   * {@code streamTime} (the versions whose anchor is at or before it: {@link PriceVersionStore#versionAt(String, long, long)}),
-   * or null when none is.
+   * The version of {@code key} in effect at {@code epochMs} as known at {@code streamTime}: its
+   * price ({@link Found#price}, null when none) and when it took effect ({@link Found#from},
+   * Long.MIN_VALUE before the key's first version).
    */
-  V at(String key, long epochMs, long streamTime) {
-    return find(key, epochMs, streamTime).price();
+  Found<V> found(String key, long epochMs, long streamTime) {
+    return find(key, epochMs, streamTime);
   }
 
-  /**
-   * When the version of {@code key} in effect at {@code epochMs} as known at {@code streamTime}
-   * took effect, epoch ms; Long.MIN_VALUE before the key's first version.
-   */
-  long from(String key, long epochMs, long streamTime) {
-    return find(key, epochMs, streamTime).from();
+  /** A version found: its price (null when none is in effect) and when it took effect. */
+  interface Found<V> {
+    V price();
+
+    long from();
   }
 
   /** The price of {@code key} at {@code epochMs} as known to a reader who sees the anchors {@code visible} accepts; not cached. */

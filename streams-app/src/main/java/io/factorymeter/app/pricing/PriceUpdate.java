@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *       effectiveFrom, known from its anchor (publishedAt, else effectiveFrom), with a change log
  *       entry by which billing finds corrections (SPEC §2a: {@code BillingPeriods}). Samples
  *       metered afterwards use it at once; metric windows already emitted keep their figures.
- *   <li>A tombstone ends the key's price at the record's timestamp.
+ *   <li>A tombstone ends the key's price at the record's timestamp, replacing every version of
+ *       that instant known so far (it takes the latest anchor among them).
  *   <li>When a key has more versions than the bound, its oldest are dropped: counted
  *       ({@code price-versions-dropped}) and logged once per key.
  *   <li>A record that does not decode, has no key, a key other than its site / GPU model, or breaks
@@ -109,7 +110,8 @@ public final class PriceUpdate<V extends SpecificRecord> implements Processor<St
       return;
     }
     if (record.value() == null) {
-      dropped(key, store.put(key, record.timestamp(), record.timestamp(), PriceVersionStore.ENDED, partition(), offset()));
+      dropped(key, store.put(key, record.timestamp(), store.latestAnchor(key, record.timestamp()), PriceVersionStore.ENDED,
+          partition(), offset()));
       log.info("{} for {} ended at {} (tombstone at {})", capitalized(), PriceRules.quoted(key),
           Instant.ofEpochMilli(record.timestamp()), where());
       return;

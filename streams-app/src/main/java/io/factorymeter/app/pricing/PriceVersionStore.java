@@ -189,6 +189,9 @@ public final class PriceVersionStore implements StateStore {
    * versions ({@link #versionAt(String, long, long)}).
    */
   public long epochAt(long streamTime) {
+    if (correctionAnchors.isEmpty()) {
+      return Long.MIN_VALUE;
+    }
     Long floor = correctionAnchors.floor(streamTime);
     return floor == null ? Long.MIN_VALUE : floor;
   }
@@ -216,8 +219,22 @@ public final class PriceVersionStore implements StateStore {
   }
 
   /**
+   * The latest anchor of {@code key}'s versions taking effect at {@code effectiveFromMs}, or
+   * {@code effectiveFromMs} when there is none later: a tombstone takes it, so that it ends every
+   * version of that instant known so far, corrections included.
+   */
+  public long latestAnchor(String key, long effectiveFromMs) {
+    try (KeyValueIterator<Bytes, byte[]> same = versions.reverseRange(PriceVersionKey.of(key, effectiveFromMs),
+        PriceVersionKey.lastOf(key, effectiveFromMs))) {
+      return same.hasNext() ? Math.max(effectiveFromMs, PriceVersionKey.anchor(same.next().key)) : effectiveFromMs;
+    }
+  }
+
+  /**
    * The change log entries of versions stored after those {@code seen} names (per topic partition,
-   * the last offset seen; a partition not named: none seen), in order of partition and offset.
+   * the last offset seen; a partition not named: none seen), in order of partition and offset;
+   * versions dropped since (beyond {@code maxVersions}) are left out. The log keeps an entry per
+   * record of the topic, as the topic does (10 years of history).
    */
   public List<Published> publishedAfter(Map<Integer, Long> seen) {
     List<Published> found = new ArrayList<>();
@@ -240,8 +257,10 @@ public final class PriceVersionStore implements StateStore {
           ByteBuffer v = ByteBuffer.wrap(e.value);
           long effectiveFrom = v.getLong();
           long anchor = v.getLong();
-          found.add(new Published(partition, offset,
-              new String(e.value, 2 * Long.BYTES, e.value.length - 2 * Long.BYTES, StandardCharsets.UTF_8), effectiveFrom, anchor));
+          String key = new String(e.value, 2 * Long.BYTES, e.value.length - 2 * Long.BYTES, StandardCharsets.UTF_8);
+          if (versions.get(PriceVersionKey.of(key, effectiveFrom, anchor)) != null) {   // not dropped since (maxVersions)
+            found.add(new Published(partition, offset, key, effectiveFrom, anchor));
+          }
         }
       }
     }

@@ -64,6 +64,15 @@ public final class PartitionWatermarks {
     return min;
   }
 
+  /** The largest stream time any input partition reported, epoch ms; Long.MIN_VALUE while none has. */
+  public long latest() {
+    long max = Long.MIN_VALUE;
+    for (long t : times) {
+      max = Math.max(max, t);
+    }
+    return max;
+  }
+
   /** Another long the task keeps in the same store, or Long.MIN_VALUE. */
   public long stored(String key) {
     Long v = store.get(key);

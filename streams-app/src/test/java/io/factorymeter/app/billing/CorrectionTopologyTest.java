@@ -335,6 +335,19 @@ class CorrectionTopologyTest {
   }
 
   @Test
+  void aVersionWithoutPublishedAtThatTookEffectBeforeTheStreamTimeIsAppliedAtTheNextCloseAndCounted() throws Exception {
+    start();
+    threeClosedHours();
+    tariff(0.50, DAY + "11:00:00Z", null);   // no publishedAt: known from 11:00, but arriving at stream time 12:10
+    heartbeat(DAY + "12:10:30Z");
+    heartbeat(DAY + "12:11:00Z");
+    List<KeyValue<String, BillingLine>> restated = lines();
+    assertEquals(List.of("t1|m1|2026-11-26T11:00:00Z"), restated.stream().map(kv -> kv.key).toList());
+    assertFigures(restated.get(0).value, 2, 0.0075, 6);
+    assertEquals(1, counter("corrections-anchor-passed"));
+  }
+
+  @Test
   void aCorrectionArrivingAfterItsAnchorIsAppliedAtTheNextCloseAndCounted() throws Exception {
     start();
     threeClosedHours();

@@ -77,6 +77,29 @@ class PriceVersionStoreTest {
   }
 
   @Test
+  void aTombstoneEndsEveryVersionOfItsInstantKnownSoFarCorrectionsIncluded() {
+    store.put("s1", 0, 0, P20, 0, 0);
+    store.put("s1", 0, 500, P50, 0, 1);                  // a correction of the version from 0
+    long anchor = store.latestAnchor("s1", 0);
+    assertEquals(500, anchor);
+    store.put("s1", 0, anchor, PriceVersionStore.ENDED, 0, 2);
+    assertNull(store.versionAt("s1", 100).value(), "ended, as far as anything is known");
+    assertArrayEquals(P20, store.versionAt("s1", 100, store.epochAt(499)).value(), "before 500 the first version stood");
+    assertEquals(0, store.latestAnchor("s2", 0), "no version: its own instant");
+  }
+
+  @Test
+  void versionsDroppedBeyondTheBoundLeaveTheChangeLog() {
+    PriceVersionStore two = new PriceVersionStore("two", 2, Stores.inMemoryKeyValueStore("two").get());
+    two.init(new MockProcessorContext<>().getStateStoreContext(), two);
+    two.put("s1", 0, 0, P20, 0, 0);
+    two.put("s1", 100, 100, P30, 0, 1);
+    assertEquals(List.of(0L), two.put("s1", 200, 300, P50, 0, 2));   // the oldest dropped
+    assertEquals(List.of(new PriceVersionStore.Published(0, 1, "s1", 100, 100), new PriceVersionStore.Published(0, 2, "s1", 200, 300)),
+        two.publishedAfter(Map.of()));
+  }
+
+  @Test
   void correctionAnchorsAreReadBackFromTheLogWhenTheStoreOpensAgain() {
     org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]> rocks =
         Stores.inMemoryKeyValueStore("kept").get();
