@@ -317,6 +317,8 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
     // the last batch of a period closes at its end + horizon at the latest (BillingPeriods#batchClose)
     long firstRestatable = -Math.floorDiv(-(close - horizonMs - PERIOD_MS), PERIOD_MS) * PERIOD_MS;
     long earliest = Long.MAX_VALUE;
+    // kind|site or gpuModel|key → {corrections, earliest effectiveFrom, latest effectiveFrom, latest anchor}: one WARN each
+    Map<String, long[]> beyond = new TreeMap<>();
     for (KeyValue<String, String> c : due) {
       String[] key = c.key.split("\\|");
       long effectiveFrom = Long.parseLong(key[1]);
@@ -325,14 +327,21 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
       long coveredFrom = Math.floorDiv(effectiveFrom, PERIOD_MS) * PERIOD_MS;
       if (coveredFrom < firstRestatable) {
         counters.increment(Counter.CORRECTIONS_BEYOND_HORIZON);
-        log.warn("Correction of the {} for {} {} from {} (published {}): periods from {} to {} are past the restatement "
-            + "horizon at {} and are not restated", what[0], what[1], PriceRules.quoted(what[3]), Instant.ofEpochMilli(effectiveFrom),
-            Instant.ofEpochMilli(Long.parseLong(what[2])), Instant.ofEpochMilli(coveredFrom), Instant.ofEpochMilli(firstRestatable),
-            Instant.ofEpochMilli(close));
+        long anchor = Long.parseLong(what[2]);
+        beyond.merge(what[0] + "|" + what[1] + "|" + what[3], new long[] {1, effectiveFrom, effectiveFrom, anchor},
+            (a, b) -> new long[] {a[0] + 1, Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])});
       }
       earliest = Math.min(earliest, Math.max(coveredFrom, firstRestatable));
       corrections.delete(c.key);
     }
+    beyond.forEach((what, n) -> {
+      String[] w = what.split("\\|", 3);
+      log.warn("{} correction(s) of the {} for {} {} from {}{} (published up to {}): periods from {} to {} are past the "
+          + "restatement horizon at {} and are not restated", n[0], w[0], w[1], PriceRules.quoted(w[2]), Instant.ofEpochMilli(n[1]),
+          n[2] == n[1] ? "" : " to " + Instant.ofEpochMilli(n[2]), Instant.ofEpochMilli(n[3]),
+          Instant.ofEpochMilli(Math.floorDiv(n[1], PERIOD_MS) * PERIOD_MS), Instant.ofEpochMilli(firstRestatable),
+          Instant.ofEpochMilli(close));
+    });
     int restated = 0;
     List<KeyValue<String, PeriodState>> lines = new ArrayList<>();
     try (KeyValueIterator<String, PeriodState> it = periods.range(SortableTime.of(earliest), SortableTime.of(close) + "|" + HIGH)) {
