@@ -16,7 +16,6 @@ import io.factorymeter.app.pricing.ReferenceView;
 import io.factorymeter.contract.PriceRules;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -217,19 +216,17 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
     closes.addAll(due.keySet());
     for (long close : closes) {
       ReferenceView view = history.asOf(anchor -> anchorClose(anchor) <= close);
-      Set<String> emittedNow = new HashSet<>();
       for (KeyValue<String, PeriodState> batch : batches.getOrDefault(close, List.of())) {
         String line = batch.key.substring(batch.key.indexOf('|') + 1);
         PeriodState before = periods.get(line);
         BillingAmounts amounts = before == null ? new BillingAmounts() : before.amounts();
         amounts.add(batch.value.amounts());
         emit(line, before == null ? 1 : before.revision() + 1, amounts, view);
-        emittedNow.add(line);
         pending.delete(batch.key);
       }
       List<KeyValue<String, String>> applied = due.getOrDefault(close, List.of());
       if (!applied.isEmpty()) {
-        restate(close, applied, view, emittedNow);
+        restate(close, applied, view);
       }
     }
     progress.store(EMITTED_UP_TO, watermark);
@@ -297,10 +294,10 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
       } else {
         at = next;
         counters.increment(Counter.CORRECTIONS_ANCHOR_PASSED);
-        passed.merge(p.kind() + " " + PriceRules.quoted(v.key()), 1, Integer::sum);
+        passed.merge(p.kind().name() + " " + PriceRules.quoted(v.key()), 1, Integer::sum);
       }
       corrections.put(SortableTime.of(at) + "|" + SortableTime.of(v.effectiveFrom()) + "|" + p.store() + "|" + v.partition()
-          + "|" + v.offset(), p.kind() + "|" + (p.bySite() ? "site" : "gpuModel") + "|" + v.anchor() + "|" + v.key());
+          + "|" + v.offset(), p.kind().name() + "|" + p.kind().keyField() + "|" + v.anchor() + "|" + v.key());
     }
     passed.forEach((what, n) -> log.warn("{} version(s) of the {} arrived after billing had passed their publishedAt "
         + "(or effectiveFrom, when they have none): applied at the batch close {}; a replay may apply them at an earlier "
@@ -313,7 +310,7 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
    * restatable whose period ends after the earliest effectiveFrom among them again, as of the
    * close, and re-emits those whose figures changed; counts and logs the periods past the horizon.
    */
-  private void restate(long close, List<KeyValue<String, String>> due, ReferenceView view, Set<String> emittedNow) {
+  private void restate(long close, List<KeyValue<String, String>> due, ReferenceView view) {
     // the last batch of a period closes at its end + horizon at the latest (BillingPeriods#batchClose)
     long firstRestatable = -Math.floorDiv(-(close - horizonMs - PERIOD_MS), PERIOD_MS) * PERIOD_MS;
     long earliest = Long.MAX_VALUE;
@@ -347,10 +344,8 @@ public final class BillingPeriods implements Processor<String, RollupEvent, Stri
     try (KeyValueIterator<String, PeriodState> it = periods.range(SortableTime.of(earliest), SortableTime.of(close) + "|" + HIGH)) {
       it.forEachRemaining(lines::add);
     }
+    // the period store holds emitted lines only; one emitted at this close has its figures as of it already
     for (KeyValue<String, PeriodState> line : lines) {
-      if (line.value.revision() == 0 || emittedNow.contains(line.key)) {
-        continue;
-      }
       CostSums figures = line.value.amounts().priced(view);
       if (!figures.equals(line.value.emitted())) {
         emit(line.key, line.value.revision() + 1, line.value.amounts(), figures);

@@ -15,7 +15,7 @@ import java.util.Objects;
  * What billing keeps to price and re-price a line (SPEC §2, §2a corrections): physical quantities,
  * never money, per <em>reference interval</em> (bucket). A bucket is (start, site, GPU model): start
  * is the sample's minute, or the latest version boundary within that minute known when the sample
- * was metered ({@code PriceHistory#boundaryAt}), so that one version per kind of reference data
+ * was metered ({@code PriceHistory#price}), so that one version per kind of reference data
  * covers the whole bucket. Per bucket:
  * <ul>
  *   <li>samples: how many samples (or shares of samples) it holds, for the null rules;</li>
@@ -58,7 +58,7 @@ public final class ReferenceQuantities {
    * One sample's quantities.
    *
    * @param timestamp the sample's timestamp, epoch ms
-   * @param boundary the latest version boundary at or before it ({@code PriceHistory#boundaryAt}), or Long.MIN_VALUE
+   * @param boundary the latest version boundary at or before it ({@code PriceHistory#price}), or Long.MIN_VALUE
    */
   public static ReferenceQuantities of(long timestamp, long boundary, String site, String gpuModel, long energyMicrojoules,
       int gpuCount, int intervalMs) {

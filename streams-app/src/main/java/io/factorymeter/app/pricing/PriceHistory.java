@@ -2,7 +2,6 @@ package io.factorymeter.app.pricing;
 
 import io.factorymeter.app.config.MeteringConfig;
 import io.factorymeter.app.serde.AppSerdes;
-import io.factorymeter.app.serde.InternalAvroSerde;
 import io.factorymeter.app.metering.PricedSample;
 import io.factorymeter.contract.FactoryTopic;
 import io.factorymeter.schema.NodeSample;
@@ -27,8 +26,9 @@ import org.apache.kafka.streams.processor.api.ProcessingContext;
 /**
  * Price history (SPEC §2 prices, §2a carbon): every version of every tariff (by site), GPU rate (by
  * GPU model), grid intensity (by site) and embodied figure (by GPU model), each valid from its
- * effectiveFrom until the key's next version, in four global stores (every instance holds them all). {@link #tariffAt} / {@link #gpuRateAt} answer "the price in
- * effect at t" for any t: history is bounded by the number of versions per key
+ * effectiveFrom until the key's next version, in four global stores (every instance holds them all).
+ * {@link #price} answers "the reference data in effect at t" for any t, and {@link #asOf} billing's
+ * "as of a batch close": history is bounded by the number of versions per key
  * ({@link MeteringConfig#priceVersions()}, the oldest dropped first), never by time, so a replay
  * of old telemetry finds the prices of its time for as long as the price topics keep them.
  *
@@ -41,7 +41,7 @@ import org.apache.kafka.streams.processor.api.ProcessingContext;
  * from the beginning when it has none), not by copying the topic's raw records into the store.
  * So the store holds the same versions after a restart as before, with or without its local state.
  */
-public final class PriceHistory implements ReferenceView {
+public final class PriceHistory {
 
   /** Name of the tariff store (and of its directory in the global state directory). */
   public static final String TARIFF_STORE = "tariff-versions-2";
@@ -52,7 +52,6 @@ public final class PriceHistory implements ReferenceView {
   /** Name of the embodied figure store (SPEC §2a). */
   public static final String GPU_EMBODIED_STORE = "gpu-embodied-versions-2";
 
-  private final List<PriceVersionStore> stores;
   private final PriceLookup<Tariff> tariffs;
   private final PriceLookup<GpuRate> gpuRates;
   private final PriceLookup<GridIntensity> gridIntensities;
@@ -60,35 +59,14 @@ public final class PriceHistory implements ReferenceView {
 
   public PriceHistory(PriceVersionStore tariffs, PriceVersionStore gpuRates, PriceVersionStore gridIntensities,
       PriceVersionStore embodied) {
-    this.stores = List.of(tariffs, gpuRates, gridIntensities, embodied);
-    this.tariffs = new PriceLookup<>(tariffs, new InternalAvroSerde<>(Tariff.class));
-    this.gpuRates = new PriceLookup<>(gpuRates, new InternalAvroSerde<>(GpuRate.class));
-    this.gridIntensities = new PriceLookup<>(gridIntensities, new InternalAvroSerde<>(GridIntensity.class));
-    this.embodied = new PriceLookup<>(embodied, new InternalAvroSerde<>(GpuEmbodied.class));
+    this.tariffs = new PriceLookup<>(PriceKind.TARIFF, tariffs);
+    this.gpuRates = new PriceLookup<>(PriceKind.GPU_RATE, gpuRates);
+    this.gridIntensities = new PriceLookup<>(PriceKind.GRID_INTENSITY, gridIntensities);
+    this.embodied = new PriceLookup<>(PriceKind.GPU_EMBODIED, embodied);
   }
 
-  /** The site's tariff in effect at {@code epochMs}, or null when none is. */
-  @Override
-  public Tariff tariffAt(String site, long epochMs) {
-    return tariffs.at(site, epochMs);
-  }
-
-  /** The GPU model's rate in effect at {@code epochMs}, or null when none is. */
-  @Override
-  public GpuRate gpuRateAt(String gpuModel, long epochMs) {
-    return gpuRates.at(gpuModel, epochMs);
-  }
-
-  /** The site's grid carbon intensity in effect at {@code epochMs} (SPEC §2a), or null when none is. */
-  @Override
-  public GridIntensity gridIntensityAt(String site, long epochMs) {
-    return gridIntensities.at(site, epochMs);
-  }
-
-  /** The GPU model's embodied emissions per GPU-hour in effect at {@code epochMs} (SPEC §2a), or null when none is. */
-  @Override
-  public GpuEmbodied gpuEmbodiedAt(String gpuModel, long epochMs) {
-    return embodied.at(gpuModel, epochMs);
+  private List<PriceLookup<?>> lookups() {
+    return List.of(tariffs, gpuRates, gridIntensities, embodied);
   }
 
   /**
@@ -157,36 +135,29 @@ public final class PriceHistory implements ReferenceView {
   /** The four stores' {@link PriceVersionStore#generation() generations} added up: changes whenever one is written. */
   public long generation() {
     long sum = 0;
-    for (PriceVersionStore store : stores) {
-      sum += store.generation();
+    for (PriceLookup<?> lookup : lookups()) {
+      sum += lookup.store().generation();
     }
     return sum;
   }
 
   /**
    * The versions stored since {@code seen} (per store name and topic partition, the last offset
-   * seen), each with the kind's name ("tariff", "GPU rate", …) and whether its key is a site (else
-   * a GPU model). {@code seen} is not changed.
+   * seen), each with its kind. {@code seen} is not changed.
    */
   public List<Published> publishedAfter(Map<String, Map<Integer, Long>> seen) {
     List<Published> all = new ArrayList<>();
-    String[] kinds = {PriceKind.TARIFF.name(), PriceKind.GPU_RATE.name(), PriceKind.GRID_INTENSITY.name(),
-        PriceKind.GPU_EMBODIED.name()};
-    for (int i = 0; i < stores.size(); i++) {
-      PriceVersionStore store = stores.get(i);
+    for (PriceLookup<?> lookup : lookups()) {
+      PriceVersionStore store = lookup.store();
       for (PriceVersionStore.Published p : store.publishedAfter(seen.getOrDefault(store.name(), Map.of()))) {
-        all.add(new Published(store.name(), kinds[i], i % 2 == 0, p));
+        all.add(new Published(store.name(), lookup.kind(), p));
       }
     }
     return all;
   }
 
-  /**
-   * A version as published (see {@link PriceVersionStore.Published}), from the store named
-   * {@code store}, of the kind named {@code kind}; {@code bySite}: its key is a site (tariff, grid
-   * intensity), else a GPU model (rate, embodied figure).
-   */
-  public record Published(String store, String kind, boolean bySite, PriceVersionStore.Published version) {
+  /** A version as published (see {@link PriceVersionStore.Published}), from the store named {@code store}, of {@code kind}. */
+  public record Published(String store, PriceKind<?> kind, PriceVersionStore.Published version) {
   }
 
   /**

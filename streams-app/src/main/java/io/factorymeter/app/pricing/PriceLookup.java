@@ -1,7 +1,10 @@
 package io.factorymeter.app.pricing;
 
+import io.factorymeter.app.serde.InternalAvroSerde;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongPredicate;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
@@ -14,9 +17,9 @@ import org.apache.kafka.common.serialization.Deserializer;
  * <p>Not thread-safe: one per task. Holds at most {@link #MAX_CACHED_KEYS} keys, the least
  * recently used going first.
  *
- * @param <V> Tariff or GpuRate
+ * @param <V> Tariff, GpuRate, GridIntensity or GpuEmbodied
  */
-final class PriceLookup<V> {
+final class PriceLookup<V extends SpecificRecord> {
 
   /** Keys cached at most (sites or GPU models: a fleet has a handful). */
   static final int MAX_CACHED_KEYS = 10_000;
@@ -24,6 +27,7 @@ final class PriceLookup<V> {
   private record Cached<V>(long from, long until, long epoch, V price) implements Found<V> {
   }
 
+  private final PriceKind<V> kind;
   private final PriceVersionStore store;
   private final Deserializer<V> values;
   private final Map<String, Cached<V>> cache = new LinkedHashMap<>(16, 0.75f, true) {
@@ -34,23 +38,19 @@ final class PriceLookup<V> {
   };
   private long generation = Long.MIN_VALUE;
 
-  PriceLookup(PriceVersionStore store, Deserializer<V> values) {
+  /** Looks up {@code kind}'s versions in {@code store}. */
+  PriceLookup(PriceKind<V> kind, PriceVersionStore store) {
+    this.kind = kind;
     this.store = store;
-    this.values = values;
+    this.values = new InternalAvroSerde<>(kind.type()).deserializer();
   }
 
-  /** The price of {@code key} in effect at {@code epochMs} as far as anything is known, or null when none is. */
-  V at(String key, long epochMs) {
-    return find(key, epochMs, Long.MAX_VALUE).price();
+  PriceKind<V> kind() {
+    return kind;
   }
 
-  /**
-   * The version of {@code key} in effect at {@code epochMs} as known at {@code streamTime}: its
-   * price ({@link Found#price}, null when none) and when it took effect ({@link Found#from},
-   * Long.MIN_VALUE before the key's first version).
-   */
-  Found<V> found(String key, long epochMs, long streamTime) {
-    return find(key, epochMs, streamTime);
+  PriceVersionStore store() {
+    return store;
   }
 
   /** A version found: its price (null when none is in effect) and when it took effect. */
@@ -61,12 +61,18 @@ final class PriceLookup<V> {
   }
 
   /** The price of {@code key} at {@code epochMs} as known to a reader who sees the anchors {@code visible} accepts; not cached. */
-  V asOf(String key, long epochMs, java.util.function.LongPredicate visible) {
-    byte[] value = store.valueAt(key, epochMs, visible);
+  V asOf(String key, long epochMs, LongPredicate visible) {
+    byte[] value = store.versionAt(key, epochMs, (effectiveFrom, anchor) -> visible.test(anchor)).value();
     return value == null ? null : values.deserialize(store.name(), value);
   }
 
-  private Cached<V> find(String key, long epochMs, long streamTime) {
+  /**
+   * The version of {@code key} in effect at {@code epochMs} as known at {@code streamTime}
+   * ({@link PriceVersionStore#versionAt(String, long, long)}): its price ({@link Found#price},
+   * null when none) and when it took effect ({@link Found#from}, Long.MIN_VALUE before the key's
+   * first version).
+   */
+  Found<V> found(String key, long epochMs, long streamTime) {
     long current = store.generation();   // read before the store: a write after it is seen next time
     if (current != generation) {
       cache.clear();

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.NavigableSet;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongPredicate;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -31,8 +30,7 @@ import org.apache.kafka.streams.state.Stores;
  * <p>Bitemporal (SPEC §2a corrections): a version's anchor is when it became known (publishedAt,
  * else effectiveFrom). A correction that replaces a version (same effectiveFrom) is stored beside
  * it, not over it, so billing can still price as of a batch close before the correction's anchor
- * ({@link #valueAt(String, long, LongPredicate)}); the intake and the metrics read the latest
- * knowledge ({@link #versionAt}). Every stored version also gets a change log entry, keyed by its
+ * ({@link #versionAt(String, long, Visible)}); the intake reads what was known at its stream time. Every stored version also gets a change log entry, keyed by its
  * topic partition and offset, so billing finds the versions that arrived since it last looked
  * ({@link #publishedAfter}); rebuilt identically when the store is rebuilt from its topic.
  *
@@ -95,15 +93,10 @@ public final class PriceVersionStore implements StateStore {
   public record Published(int partition, long offset, String key, long effectiveFrom, long anchor) {
   }
 
-  /** Stores a version known from its effectiveFrom (no change log entry); see {@link #put(String, long, long, byte[], int, long)}. */
-  public List<Long> put(String key, long effectiveFromMs, byte[] value) {
-    return put(key, effectiveFromMs, effectiveFromMs, value, -1, -1);
-  }
-
   /**
    * Stores {@code value} as {@code key}'s version from {@code effectiveFromMs}, known from
    * {@code anchorMs} (replacing a version with the same effectiveFrom and anchor, and keeping those
-   * with other anchors: the store is bitemporal, see {@link #valueAt(String, long, LongPredicate)}),
+   * with other anchors: the store is bitemporal, see {@link #versionAt(String, long, Visible)}),
    * and a change log entry under {@code partition}/{@code offset} (none when partition &lt; 0); then,
    * if the key has more than {@code maxVersions} versions, drops the oldest.
    *
@@ -137,13 +130,19 @@ public final class PriceVersionStore implements StateStore {
     return dropped;
   }
 
+  /** Which versions a reader sees, by their effectiveFrom and anchor (epoch ms). */
+  @FunctionalInterface
+  public interface Visible {
+    boolean test(long effectiveFrom, long anchor);
+  }
+
   /**
    * The version of {@code key} in effect at {@code epochMs} as far as anything is known (see
    * {@link Version}): of the versions with the latest effectiveFrom at or before it, the one with
    * the latest anchor. Never null.
    */
   public Version versionAt(String key, long epochMs) {
-    return versionAt(key, epochMs, Long.MAX_VALUE);
+    return versionAt(key, epochMs, (effectiveFrom, anchor) -> true);
   }
 
   /**
@@ -152,10 +151,21 @@ public final class PriceVersionStore implements StateStore {
    * effectiveFrom), and the corrections (anchor &gt; effectiveFrom) with an anchor at or before the
    * epoch. For a sample at or before that stream time this is exactly "the versions whose anchor is
    * at or before the stream time": a version in effect at the sample's timestamp that was known
-   * before it took effect was known by then. {@code until} is the next effectiveFrom of any version
-   * (the answer is the same up to it). Never null.
+   * before it took effect was known by then. Never null.
    */
   public Version versionAt(String key, long epochMs, long epoch) {
+    return versionAt(key, epochMs, (effectiveFrom, anchor) -> anchor <= effectiveFrom || anchor <= epoch);
+  }
+
+  /**
+   * The version of {@code key} in effect at {@code epochMs} for a reader who sees the versions
+   * {@code visible} accepts (the intake at a stream time, billing as of a batch close: SPEC §2a
+   * corrections): of those with the latest effectiveFrom at or before it, the one with the latest
+   * anchor. A version not visible that splits an older one leaves the older in effect; one that
+   * replaces a version (same effectiveFrom) leaves the replaced one in effect. {@code until} is the
+   * next effectiveFrom of any version (the answer is the same up to it). Never null.
+   */
+  public Version versionAt(String key, long epochMs, Visible visible) {
     long from = Long.MIN_VALUE;
     byte[] value = null;
     try (KeyValueIterator<Bytes, byte[]> before = versions.reverseRange(PriceVersionKey.first(key),
@@ -163,8 +173,7 @@ public final class PriceVersionStore implements StateStore {
       while (before.hasNext()) {
         KeyValue<Bytes, byte[]> v = before.next();
         long effectiveFrom = PriceVersionKey.effectiveFrom(v.key);
-        long anchor = PriceVersionKey.anchor(v.key);
-        if (anchor <= effectiveFrom || anchor <= epoch) {
+        if (visible.test(effectiveFrom, PriceVersionKey.anchor(v.key))) {
           from = effectiveFrom;
           value = v.value.length == 0 ? null : v.value;
           break;
@@ -194,28 +203,6 @@ public final class PriceVersionStore implements StateStore {
     }
     Long floor = correctionAnchors.floor(streamTime);
     return floor == null ? Long.MIN_VALUE : floor;
-  }
-
-  /**
-   * The bytes of {@code key}'s version in effect at {@code epochMs} as known to a reader who sees
-   * only the versions whose anchor {@code visible} accepts (billing "as of" a batch close, SPEC
-   * §2a corrections): of those with the latest effectiveFrom at or before it, the one with the
-   * latest anchor. A version not yet visible that splits an older one leaves the older in effect;
-   * one that replaces a version (same effectiveFrom) leaves the replaced one in effect.
-   *
-   * @return the price's bytes, or null when none is in effect for that reader
-   */
-  public byte[] valueAt(String key, long epochMs, LongPredicate visible) {
-    try (KeyValueIterator<Bytes, byte[]> before = versions.reverseRange(PriceVersionKey.first(key),
-        PriceVersionKey.lastOf(key, epochMs))) {
-      while (before.hasNext()) {
-        KeyValue<Bytes, byte[]> v = before.next();
-        if (visible.test(PriceVersionKey.anchor(v.key))) {
-          return v.value.length == 0 ? null : v.value;
-        }
-      }
-    }
-    return null;
   }
 
   /**
@@ -254,12 +241,9 @@ public final class PriceVersionStore implements StateStore {
             more = true;
             break;
           }
-          ByteBuffer v = ByteBuffer.wrap(e.value);
-          long effectiveFrom = v.getLong();
-          long anchor = v.getLong();
-          String key = new String(e.value, 2 * Long.BYTES, e.value.length - 2 * Long.BYTES, StandardCharsets.UTF_8);
-          if (versions.get(PriceVersionKey.of(key, effectiveFrom, anchor)) != null) {   // not dropped since (maxVersions)
-            found.add(new Published(partition, offset, key, effectiveFrom, anchor));
+          Published p = published(partition, offset, e.value);
+          if (versions.get(PriceVersionKey.of(p.key(), p.effectiveFrom(), p.anchor())) != null) {   // not dropped since (maxVersions)
+            found.add(p);
           }
         }
       }
@@ -270,6 +254,13 @@ public final class PriceVersionStore implements StateStore {
   /** Change log keys sort after every version key, whose first byte (of the key's length) is 0. */
   private static final byte LOG = (byte) 0xFF;
   private static final Bytes LOG_END = logKey(Integer.MAX_VALUE, Long.MAX_VALUE);
+
+  /** A change log entry from its value: effectiveFrom, anchor (8 bytes each), then the key in UTF-8. */
+  private static Published published(int partition, long offset, byte[] value) {
+    ByteBuffer v = ByteBuffer.wrap(value);
+    return new Published(partition, offset, new String(value, 2 * Long.BYTES, value.length - 2 * Long.BYTES,
+        StandardCharsets.UTF_8), v.getLong(), v.getLong());
+  }
 
   private static Bytes logKey(int partition, long offset) {
     return Bytes.wrap(ByteBuffer.allocate(1 + Integer.BYTES + Long.BYTES).put(LOG).putInt(partition)
@@ -328,11 +319,9 @@ public final class PriceVersionStore implements StateStore {
     versions.init(context, root);
     try (KeyValueIterator<Bytes, byte[]> log = versions.range(logKey(0, Long.MIN_VALUE), LOG_END)) {
       while (log.hasNext()) {
-        ByteBuffer v = ByteBuffer.wrap(log.next().value);
-        long effectiveFrom = v.getLong();
-        long anchor = v.getLong();
-        if (anchor > effectiveFrom) {
-          correctionAnchors.add(anchor);
+        Published p = published(-1, -1, log.next().value);
+        if (p.anchor() > p.effectiveFrom()) {
+          correctionAnchors.add(p.anchor());
         }
       }
     }

@@ -6,9 +6,8 @@ import io.factorymeter.schema.GridIntensity;
 import io.factorymeter.schema.Tariff;
 
 /**
- * The reference data (SPEC §2 prices, §2a carbon figures) in effect at an instant, as one reader
- * knows it: the latest knowledge ({@link PriceHistory}) or billing's view as of a batch close
- * ({@link PriceHistory#asOf}). Each method returns null when no version is in effect.
+ * The reference data (SPEC §2 prices, §2a carbon figures) in effect at an instant, as billing
+ * knows it as of a batch close ({@link PriceHistory#asOf}). Each method returns null when no version is in effect.
  */
 public interface ReferenceView {
 

@@ -38,8 +38,8 @@ class PriceVersionStoreTest {
     assertArrayEquals(P50, store.versionAt("s1", 100).value(), "latest knowledge");
     assertArrayEquals(P20, store.versionAt("s1", 100, store.epochAt(499)).value(), "at stream time 499");
     assertArrayEquals(P50, store.versionAt("s1", 100, store.epochAt(500)).value(), "at stream time 500");
-    assertArrayEquals(P20, store.valueAt("s1", 100, anchor -> anchor < 500));
-    assertArrayEquals(P50, store.valueAt("s1", 100, anchor -> anchor <= 500));
+    assertArrayEquals(P20, store.versionAt("s1", 100, (effectiveFrom, anchor) -> anchor < 500).value());
+    assertArrayEquals(P50, store.versionAt("s1", 100, (effectiveFrom, anchor) -> anchor <= 500).value());
     assertEquals(Long.MIN_VALUE, store.epochAt(499));
     assertEquals(500, store.epochAt(10_000));
   }
@@ -57,7 +57,7 @@ class PriceVersionStoreTest {
     assertArrayEquals(P50, late.value());
     assertEquals(300, late.from());
     assertArrayEquals(P30, store.versionAt("s1", 1_200, store.epochAt(0)).value(), "a version known in advance is always visible");
-    assertNull(store.valueAt("s1", -1, a -> true), "before the first version");
+    assertNull(store.versionAt("s1", -1).value(), "before the first version");
   }
 
   @Test
